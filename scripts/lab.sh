@@ -31,13 +31,17 @@ WAN_NODES="ks1 ks2 gm1 gm2"
 declare -A LAN_HOST=([gm1]=h13 [gm2]=h14)
 declare -A LAN_GW_ADDR=([gm1]=192.168.13.1/24 [gm2]=192.168.14.1/24)
 declare -A LAN_HOST_ADDR=([gm1]=192.168.13.2/24 [gm2]=192.168.14.2/24)
-# Static routes: "NODE PREFIX GATEWAY DEV". The GMs route the other LAN over
-# the WAN to the other GM (in clear until gvpnd encrypts it).
+# Static routes: "NODE PREFIX GATEWAY DEV" ("-": no gateway). The GMs route
+# the other LAN over the WAN to the other GM (in clear until gvpnd encrypts
+# it). The key servers send multicast (rekeys, the guide's `ping 226.1.1.1`)
+# onto the WAN, which floods it to every router like a multicast-enabled core.
 ROUTES=(
 	"h13 default 192.168.13.1 eth0"
 	"h14 default 192.168.14.1 eth0"
 	"gm1 192.168.14.0/24 10.1.14.2 eth0"
 	"gm2 192.168.13.0/24 10.1.13.2 eth0"
+	"ks1 224.0.0.0/4 - eth0"
+	"ks2 224.0.0.0/4 - eth0"
 )
 
 CHANGES=0
@@ -190,18 +194,20 @@ ensure_addr() {
 	fi
 }
 
-# ensure_route NS PREFIX GATEWAY DEV
+# ensure_route NS PREFIX GATEWAY|- DEV
 ensure_route() {
-	local ns=$1 prefix=$2 gw=$3 dev=$4
-	if ! lablib_out_has "via $gw dev $dev\b" ip -n "$ns" -4 route show exact "$prefix"; then
-		ip -n "$ns" route replace "$prefix" via "$gw" dev "$dev"
-		changed "$ns route $prefix via $gw"
+	local ns=$1 prefix=$2 gw=$3 dev=$4 via=()
+	if [ "$gw" != - ]; then via=(via "$gw"); fi
+	if ! lablib_out_has "^$prefix ${via[*]:+${via[*]} }dev $dev\b" ip -n "$ns" -4 route show exact "$prefix"; then
+		ip -n "$ns" route replace "$prefix" "${via[@]}" dev "$dev"
+		changed "$ns route $prefix ${via[*]} dev $dev"
 	fi
 }
 
 # node_sysctls NODE: IPv6 off on every interface, forwarding only on the GMs,
-# and no reverse-path filter on the GMs (encrypted traffic keeps the inner
-# addresses, which need not match the WAN routes).
+# no reverse-path filter on the GMs (encrypted traffic keeps the inner
+# addresses, which need not match the WAN routes), and GMs answer pings to a
+# multicast group they joined (the guide's multicast rekey reachability test).
 node_sysctls() {
 	local node=$1 ns ifs i kv=()
 	ns=$(ns_of "$node")
@@ -211,7 +217,7 @@ node_sysctls() {
 	fi
 	case $node in
 	gm*)
-		kv+=(net.ipv4.ip_forward=1)
+		kv+=(net.ipv4.ip_forward=1 net.ipv4.icmp_echo_ignore_broadcasts=0)
 		for i in all default $ifs; do kv+=("net.ipv4.conf.$i.rp_filter=0"); done
 		;;
 	*) kv+=(net.ipv4.ip_forward=0) ;;
@@ -532,7 +538,7 @@ cmd_status() {
 				"$(ip -n "$ns" -o link show master br0 2>/dev/null | sed -n 's/^[0-9]*: \([^@:]*\).*/\1/p' | tr '\n' ' ')"
 		else
 			ip -n "$ns" -4 -br addr show | awk '$1 != "lo" { sub(/@.*/, "", $1); $1 = $1; printf "    %-5s %-5s %s\n", $1, $2, $3 }'
-			ip -n "$ns" -4 route show | grep ' via ' | sed 's/^/    route /' || true
+			ip -n "$ns" -4 route show | grep -v ' proto kernel ' | sed 's/ *$//; s/^/    route /' || true
 		fi
 		pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
 		if [ -n "${pids// /}" ]; then

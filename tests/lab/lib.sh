@@ -53,8 +53,30 @@ check() {
 lab() { "$LAB" "$@"; }
 
 # in_ns NODE CMD...: run CMD in NODE's namespace (through `lab.sh exec`, so
-# GVPN_SOCKET and PATH are those a person following the guide gets).
+# GVPN_SOCKET and PATH are those a person following the guide gets). Do not
+# put it in the background with `&` (that forks a subshell whose PID is not
+# CMD's); use bg_in_ns.
 in_ns() { "$LAB" exec "$@"; }
+
+# bg_in_ns NODE CMD...: start CMD in NODE's namespace in the background.
+# BG_PID is CMD's own PID (lab.sh exec execs it); bg_stop stops it, and so
+# does the end of the test.
+bg_in_ns() {
+	local comm ns
+	ns=$(lablib_ns "$1") || fail "bg_in_ns: unknown node '$1'"
+	comm=$(basename "$2")
+	"$LAB" exec "$@" &
+	BG_PID=$!
+	on_exit bg_stop "$BG_PID" "${comm:0:15}" "$ns"
+}
+
+# bg_stop PID COMM NS: SIGTERM PID if it is still COMM in namespace NS (the
+# checks keep a reused PID safe) and wait until it is gone.
+bg_stop() {
+	lablib_pid_is "$1" "$2" "$3" || return 0
+	kill -TERM "$1" 2>/dev/null || true
+	poll 5 eval "! lablib_pid_alive $1" || echo "warning: pid $1 ($2) did not stop" >&2
+}
 
 # output_has REGEX CMD...: CMD succeeds and its output matches REGEX. Prefer
 # it to `CMD | grep -q REGEX`, which pipefail turns into a random failure

@@ -23,12 +23,14 @@ ADDRS=(
 	"h14 eth0 192.168.14.2/24"
 )
 # "NODE ROUTE" as `ip -4 route` prints it; these are each node's only routes
-# that are not connected ones.
+# that are not connected ones. The key servers send multicast onto the WAN.
 ROUTES=(
 	"h13 default via 192.168.13.1 dev eth0"
 	"h14 default via 192.168.14.1 dev eth0"
 	"gm1 192.168.14.0/24 via 10.1.14.2 dev eth0"
 	"gm2 192.168.13.0/24 via 10.1.13.2 dev eth0"
+	"ks1 224.0.0.0/4 dev eth0 scope link"
+	"ks2 224.0.0.0/4 dev eth0 scope link"
 )
 NODES="ks1 ks2 gm1 gm2 h13 h14 wan"
 WAN_NODES="ks1 ks2 gm1 gm2"
@@ -78,11 +80,12 @@ peer_in() {
 
 addr_ok() { output_has " inet $3 brd " ip -n "gvpn-$1" -4 -o addr show dev "$2"; }
 
-# only_routes NODE EXPECTED...: the node's gateway routes are exactly these.
+# only_routes NODE EXPECTED...: the node's routes, less the connected ones,
+# are exactly these.
 only_routes() {
 	local node=$1 got want
 	shift
-	got=$(ip -n "gvpn-$node" -4 route show | grep ' via ' | sed 's/ *$//' | sort)
+	got=$(ip -n "gvpn-$node" -4 route show | { grep -v ' proto kernel ' || true; } | sed 's/ *$//' | sort)
 	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
 	[ "$got" = "$want" ] || { echo "routes of $node: got [$got] want [$want]"; return 1; }
 }
@@ -135,6 +138,8 @@ check_topology() {
 	# shellcheck disable=SC2016 # expanded by eval
 	check "rp_filter is 0 on the GMs (all, eth0, eth1)" eval \
 		'for n in gm1 gm2; do for i in all eth0 eth1; do sysctl_is $n net.ipv4.conf.$i.rp_filter 0 || exit 1; done; done'
+	check "the GMs answer pings to multicast groups they joined" eval \
+		"sysctl_is gm1 net.ipv4.icmp_echo_ignore_broadcasts 0 && sysctl_is gm2 net.ipv4.icmp_echo_ignore_broadcasts 0"
 	check "IPv6 is disabled and no namespace has an IPv6 address" no_ipv6
 }
 
@@ -157,6 +162,21 @@ for n in ks1 ks2 gm2; do
 	)"
 done
 check "ks1 has no route to the LANs" eval "! in_ns ks1 ping -c 1 -W 1 192.168.13.2 >/dev/null 2>&1"
+
+echo "== multicast over the WAN (the guide's ping 226.1.1.1)"
+# gm2 joins 226.1.1.1 on eth0 the way a GM waiting for multicast rekeys does
+bg_in_ns gm2 "$PYTHON" -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+             socket.inet_aton("226.1.1.1") + socket.inet_aton("10.1.14.2"))
+time.sleep(120)'
+JOINER=$BG_PID
+check "gm2 joined 226.1.1.1" poll 5 output_has 'inet  *226\.1\.1\.1' ip -n gvpn-gm2 maddr show dev eth0
+MPING=$(in_ns ks1 ping -c 2 -W 2 226.1.1.1 2>&1 || true)
+check "ks1 ping 226.1.1.1 is answered by the member gm2" output_has 'bytes from 10\.1\.14\.2' echo "$MPING"
+check "... and not by gm1, which did not join" eval "! output_has '10\.1\.13\.2' echo \"\$MPING\""
+check "the member stops" bg_stop "$JOINER" python3 gvpn-gm2
 
 echo "== capture"
 PCAP=$(lab capture start wan br0 -- icmp 2>/dev/null)
@@ -270,7 +290,7 @@ check "stop of a stopped daemon succeeds" lab stop gm1
 # a recorded PID that is not our daemon must never be signalled
 sleep 600 &
 FOREIGN=$!
-on_exit kill "$FOREIGN"
+on_exit bg_stop "$FOREIGN" sleep ""
 echo "$FOREIGN" >"$LABLIB_DIR/gm1/gvpnd.pid"
 check "stop and kill leave a foreign recorded pid alone" \
 	eval "lab stop gm1 && echo $FOREIGN >'$LABLIB_DIR/gm1/gvpnd.pid' && lab kill gm1 && lablib_pid_alive $FOREIGN"
@@ -290,7 +310,9 @@ check "a capture runs too" eval "lab capture start gm2 >/dev/null"
 echo "== down"
 RECORDED=$(lab pids | awk '{print $3}' | tr '\n' ' ')
 check "lab.sh pids lists 2 daemons and 1 capture" test "$(wc -w <<<"$RECORDED")" = 3
-check "down" lab down
+DOWN_OUT=$(lab down 2>&1) || fail "down: $DOWN_OUT"
+pass "down"
+check "down met no process it did not start" eval "! grep -q 'still running' <<<\"\$DOWN_OUT\""
 check "no gvpn- namespace is left" test -z "$(lab_namespaces)"
 check "no recorded process is left ($RECORDED)" \
 	poll 5 eval "for p in $RECORDED; do ! lablib_pid_alive \$p || exit 1; done"
