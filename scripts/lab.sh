@@ -9,6 +9,7 @@
 # is added to the root namespace. Recorded PIDs are signalled only after their
 # name and namespace have been checked.
 set -euo pipefail
+shopt -s inherit_errexit # a failure inside $(...) stops the script too
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lablib.sh

@@ -13,6 +13,7 @@
 # CTest runs every tests/lab/test_*.sh with GVPN_BUILD set to its build dir.
 
 set -euo pipefail
+shopt -s inherit_errexit # a failure inside $(...) stops the script too
 
 LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB="$LAB_REPO/scripts/lab.sh"
