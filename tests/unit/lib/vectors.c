@@ -115,8 +115,9 @@ struct vfile *vfile_load(const char *relpath)
 			if (!eq)
 				continue;
 		}
+		/* " = " is three characters; a bare "=" (empty value after trim) one. */
+		char *val = eq + (eq[0] == ' ' ? 3 : 1);
 		*eq = 0;
-		char *val = eq + (eq[1] == ' ' ? 2 : 1);
 		strip_comment(val);
 		if (f->n == f->cap) {
 			f->cap = f->cap ? 2 * f->cap : 64;
