@@ -42,17 +42,24 @@ struct crypto_dh {
 
 /*
  * Generate a key pair; the private value is drawn from rng (so a seeded rng
- * gives reproducible keys). Returns 0, ERR_UNSUPP or ERR_CRYPTO.
+ * gives reproducible keys). MODP exponents are short (2x the group strength,
+ * 256 to 480 bits, see dh.c); ECP scalars are uniform in [1, n-1].
+ * Returns 0, ERR_UNSUPP, ERR_NOMEM, ERR_CRYPTO or the error of a failing rng.
  */
 int crypto_dh_generate(struct crypto_dh *dh, enum crypto_dh_group g, struct crypto_rng *rng);
-/* Load a known private value (test vectors). */
+/*
+ * Load a known private value, big-endian (test vectors). 0, ERR_UNSUPP,
+ * ERR_BADLEN (empty or longer than CRYPTO_DH_SECRET_MAX), ERR_INVAL (MODP:
+ * not 1 < x < p-1; ECP: not 0 < x < n) or ERR_CRYPTO.
+ */
 int crypto_dh_from_private(struct crypto_dh *dh, enum crypto_dh_group g, const uint8_t *priv,
 			   size_t priv_len);
 /*
  * Compute the shared secret with the peer's public value (IKE encoding).
  * Validates the peer value (MODP: 1 < y < p-1; ECP: on the curve, not
  * infinity): ERR_INVAL when it is not acceptable, ERR_BADLEN on a wrong
- * length. Returns the secret length.
+ * length, ERR_CRYPTO. Returns the secret length. Safe to call again after a
+ * rejected value.
  */
 int crypto_dh_derive(struct crypto_dh *dh, const uint8_t *peer, size_t peer_len,
 		     uint8_t out[static CRYPTO_DH_SECRET_MAX]);

@@ -24,21 +24,28 @@ enum crypto_hash_alg {
 size_t crypto_hash_len(enum crypto_hash_alg alg);
 const char *crypto_hash_name(enum crypto_hash_alg alg); /* "sha256" */
 
-/* One-shot digest of the concatenation of n pieces. Returns length or ERR_*. */
+/*
+ * One-shot digest of the concatenation of n pieces (empty pieces allowed).
+ * Returns the length, ERR_INVAL (unknown alg), ERR_UNSUPP (not provided, e.g.
+ * MD5 under FIPS), ERR_NOMEM or ERR_CRYPTO.
+ */
 struct crypto_iov {
 	const void *p;
 	size_t len;
 };
 int crypto_hash(enum crypto_hash_alg alg, const struct crypto_iov *iov, size_t n,
 		uint8_t out[static CRYPTO_HASH_MAX]);
-/* One-shot HMAC over the concatenation of n pieces. Returns length or ERR_*. */
+/* One-shot HMAC over the concatenation of n pieces. Returns the length or the codes above. */
 int crypto_hmac(enum crypto_hash_alg alg, const void *key, size_t keylen,
 		const struct crypto_iov *iov, size_t n, uint8_t out[static CRYPTO_HASH_MAX]);
 
 /*
  * Keyed HMAC context for repeated use with the same key (ESP ICVs): the key
- * schedule is done once in _init; _mac() allocates nothing and is safe to
- * call from one thread at a time per context. Free with _clear (wipes).
+ * schedule is done once in _init; _mac() is safe to call from one thread at
+ * a time per context. Free with _clear (wipes). _mac() allocates nothing with
+ * OpenSSL >= 3.5; OpenSSL 3.0-3.4 cannot copy a digest state without
+ * duplicating it, so there it makes two small allocations (see hash.c).
+ * _init returns 0 or the codes of crypto_hash.
  */
 struct crypto_hmac_ctx {
 	enum crypto_hash_alg alg;
@@ -48,7 +55,10 @@ struct crypto_hmac_ctx {
 };
 int crypto_hmac_init(struct crypto_hmac_ctx *c, enum crypto_hash_alg alg, const void *key,
 		     size_t keylen);
-/* MAC of the n pieces into out (full digest length). Returns length or ERR_CRYPTO. */
+/*
+ * MAC of the n pieces into out (full digest length). Returns the length,
+ * ERR_CRYPTO, or ERR_INVAL on a cleared context.
+ */
 int crypto_hmac_mac(struct crypto_hmac_ctx *c, const struct crypto_iov *iov, size_t n,
 		    uint8_t out[static CRYPTO_HASH_MAX]);
 void crypto_hmac_clear(struct crypto_hmac_ctx *c);

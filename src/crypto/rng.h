@@ -28,7 +28,7 @@ static inline int crypto_rng_fill(struct crypto_rng *rng, uint8_t *out, size_t n
 {
 	return rng->fill(rng, out, n);
 }
-/* Uniform random integer in [0, bound) (bound > 0); 0 on RNG failure. */
+/* Uniform random integer in [0, bound), no modulo bias; 0 when bound <= 1 or the RNG fails. */
 uint64_t crypto_rng_uniform(struct crypto_rng *rng, uint64_t bound);
 
 #endif

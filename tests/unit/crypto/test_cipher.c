@@ -1,4 +1,4 @@
-/* crypto/cipher: CBC (RFC 3602, NIST SP 800-67) and AES-GCM (GCM spec, draft-mcgrew-gcm-test-01). */
+/* crypto/cipher: CBC (RFC 3602, NIST SP 800-67), AES-GCM (GCM spec, draft-mcgrew-gcm-test-01). */
 #include "test.h"
 
 #include <stdlib.h>
@@ -23,7 +23,7 @@ static void load_cbc(const struct vfile *f, const char *sec, struct cbc_case *c)
 	assert_int_equal(vfile_hex(f, sec, "ciphertext", c->ct, sizeof(c->ct)), c->len);
 }
 
-/* One-shot encrypt and decrypt, separate buffers then in place; iv_out is the last ciphertext block. */
+/* One-shot encrypt and decrypt, apart then in place; iv_out is the last ciphertext block. */
 static void check_cbc_oneshot(enum crypto_cbc_alg alg, const struct cbc_case *c)
 {
 	uint8_t buf[BUF], ivo[CRYPTO_BLOCK_MAX];
