@@ -123,7 +123,9 @@ int buf_w_result(const struct buf_writer *w)
 
 uint8_t *buf_put_space(struct buf_writer *w, size_t n)
 {
-	if (w->err || w->cap - w->len < n) {
+	if (w->err)
+		return NULL; /* keep the first error (an encoder may have set another code) */
+	if (w->cap - w->len < n) {
 		w->err = ERR_NOSPACE;
 		return NULL;
 	}

@@ -10,7 +10,9 @@
  *
  * The writer has a sticky error: after the first write that does not fit,
  * every further write is a no-op and buf_w_result() reports ERR_NOSPACE. An
- * encoder can therefore write a whole message and check once at the end.
+ * encoder can therefore write a whole message and check once at the end. An
+ * encoder may also set w->err itself (e.g. ERR_LIMIT for a value its field
+ * cannot hold); the first error is the one kept.
  */
 #ifndef GVPN_UTIL_BUF_H
 #define GVPN_UTIL_BUF_H
