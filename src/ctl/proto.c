@@ -10,22 +10,23 @@ static const uint8_t magic[4] = {'G', 'V', 'P', 'C'};
 /* Largest body any valid frame can have, so a header can be refused early. */
 enum {
 	MAX_REQ_BODY = 4 + 2 + CTL_MAX_CMD,
-	MAX_RESP_BODY = 4 + 2 + 4 + CTL_MAX_OUTPUT + 2 + CTL_MAX_PAIRS * (1 + CTL_MAX_TOKEN + 2 + CTL_MAX_HELP),
+	MAX_RESP_BODY =
+	    4 + 2 + 4 + CTL_MAX_OUTPUT + 2 + CTL_MAX_PAIRS * (1 + CTL_MAX_TOKEN + 2 + CTL_MAX_HELP),
 };
 
 const char *ctl_status_name(unsigned status)
 {
 	static const char *const names[] = {
-		[CTL_ST_OK] = "OK",
-		[CTL_ST_SYNTAX] = "SYNTAX",
-		[CTL_ST_INCOMPLETE] = "INCOMPLETE",
-		[CTL_ST_AMBIGUOUS] = "AMBIGUOUS",
-		[CTL_ST_FAILED] = "FAILED",
-		[CTL_ST_DENIED] = "DENIED",
-		[CTL_ST_BUSY] = "BUSY",
-		[CTL_ST_VERSION] = "VERSION",
-		[CTL_ST_TOO_BIG] = "TOO_BIG",
-		[CTL_ST_MALFORMED] = "MALFORMED",
+	    [CTL_ST_OK] = "OK",
+	    [CTL_ST_SYNTAX] = "SYNTAX",
+	    [CTL_ST_INCOMPLETE] = "INCOMPLETE",
+	    [CTL_ST_AMBIGUOUS] = "AMBIGUOUS",
+	    [CTL_ST_FAILED] = "FAILED",
+	    [CTL_ST_DENIED] = "DENIED",
+	    [CTL_ST_BUSY] = "BUSY",
+	    [CTL_ST_VERSION] = "VERSION",
+	    [CTL_ST_TOO_BIG] = "TOO_BIG",
+	    [CTL_ST_MALFORMED] = "MALFORMED",
 	};
 	return status < sizeof(names) / sizeof(names[0]) ? names[status] : "UNKNOWN";
 }
@@ -138,8 +139,8 @@ static int bad(struct ctl_proto_error *err, int rc, const char *field, size_t of
 	       uint64_t expected, uint64_t actual)
 {
 	if (err)
-		*err = (struct ctl_proto_error){.field = field, .offset = offset,
-						.expected = expected, .actual = actual};
+		*err = (struct ctl_proto_error){
+		    .field = field, .offset = offset, .expected = expected, .actual = actual};
 	return rc;
 }
 
@@ -242,7 +243,8 @@ int ctl_proto_decode_request(const uint8_t *p, size_t len, struct ctl_request *r
 	if (rc)
 		return rc;
 	if (!buf_empty(&body))
-		return bad(err, ERR_TRAILING, "request body", buf_offset(&body), 0, buf_left(&body));
+		return bad(err, ERR_TRAILING, "request body", buf_offset(&body), 0,
+			   buf_left(&body));
 	return 0;
 }
 
@@ -296,7 +298,8 @@ int ctl_proto_decode_response(const uint8_t *p, size_t len, struct ctl_response 
 	if (rc)
 		return rc;
 	if (!buf_empty(&body))
-		return bad(err, ERR_TRAILING, "response body", buf_offset(&body), 0, buf_left(&body));
+		return bad(err, ERR_TRAILING, "response body", buf_offset(&body), 0,
+			   buf_left(&body));
 	return 0;
 }
 

@@ -54,8 +54,8 @@ enum ctl_frame_type {
 
 /* Request flags. */
 enum {
-	CTL_REQ_JSON = 1 << 0,      /* --json: render show output as JSON */
-	CTL_REQ_HELP = 1 << 1,      /* `?`: list what may follow the command line */
+	CTL_REQ_JSON = 1 << 0,	    /* --json: render show output as JSON */
+	CTL_REQ_HELP = 1 << 1,	    /* `?`: list what may follow the command line */
 	CTL_REQ_COMPLETE = 1 << 2,  /* Tab: complete the last token */
 	CTL_REQ_TIMESTAMP = 1 << 3, /* terminal exec prompt timestamp: Time source line first */
 	CTL_REQ_ALL = (1 << 4) - 1,
@@ -109,13 +109,13 @@ struct ctl_response {
 	/* encode: the pairs; decode: NULL, read them with ctl_proto_next_pair */
 	const struct ctl_pair *pairs;
 	struct buf_cursor pair_cur; /* decode only: the validated pairs not read yet */
-	size_t pairs_left;          /* decode only */
+	size_t pairs_left;	    /* decode only */
 };
 
 /* What a decoder found wrong; optional out parameter. */
 struct ctl_proto_error {
 	const char *field; /* "magic", "version", "command length", ... */
-	size_t offset;     /* of the field in the frame */
+	size_t offset;	   /* of the field in the frame */
 	uint64_t expected; /* limit or expected value */
 	uint64_t actual;
 };

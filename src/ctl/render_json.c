@@ -25,7 +25,7 @@ struct jctx {
 	bool pretty;
 	int err;
 	unsigned depth;
-	bool empty;       /* current container has no element yet */
+	bool empty;	  /* current container has no element yet */
 	struct dbuf keys; /* keys of the open objects, '\0'-separated, one '\1' per object start */
 };
 

@@ -106,9 +106,10 @@ static void measure(struct tctx *t, struct result_node *n, unsigned ind)
 		if (c->kind == RN_KV) {
 			struct result_node *scope = scope_of(c);
 			if (aligned(c, scope))
-				scope->m_col = MAX(scope->m_col, ind + c->indent +
-							 (unsigned)strlen(c->label ? c->label : "") +
-							 scope->gap);
+				scope->m_col = MAX(scope->m_col,
+						   ind + c->indent +
+						       (unsigned)strlen(c->label ? c->label : "") +
+						       scope->gap);
 		} else if (c->kind == RN_ROW) {
 			measure_cells(t, c, ind + c->indent);
 		} else if (c->kind == RN_SECTION || c->kind == RN_LIST) {
@@ -147,7 +148,8 @@ static size_t put_kv(struct tctx *t, const struct result_node *kv, const struct 
 	if (kv->sep) {
 		keep_err(t, dbuf_printf(&t->line, "%s", kv->sep));
 	} else if (scope->align == RESULT_ALIGN_COLUMN) {
-		pad_to(t, t->line.len + (label_width > strlen(label) ? label_width - strlen(label) : 0));
+		pad_to(t, t->line.len +
+			      (label_width > strlen(label) ? label_width - strlen(label) : 0));
 		keep_err(t, dbuf_printf(&t->line, ": "));
 	} else {
 		keep_err(t, dbuf_printf(&t->line, ": "));

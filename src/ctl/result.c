@@ -105,7 +105,8 @@ static char *dup_str(struct result *r, const char *s)
 	return d;
 }
 
-static char *vformat(struct result *r, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static char *vformat(struct result *r, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 static char *vformat(struct result *r, const char *fmt, va_list ap)
 {
 	struct dbuf b = DBUF_INIT;
@@ -263,8 +264,7 @@ struct result_node *result_kv_i64(struct result_node *parent, const char *label,
 struct result_node *result_kv_dbl(struct result_node *parent, const char *label, double v,
 				  unsigned decimals)
 {
-	return kv(parent, label,
-		  &(struct result_value){.type = RV_DBL, .aux = decimals, .v.d = v});
+	return kv(parent, label, &(struct result_value){.type = RV_DBL, .aux = decimals, .v.d = v});
 }
 
 struct result_node *result_kv_hex(struct result_node *parent, const char *label, uint64_t v,
@@ -392,8 +392,8 @@ struct result_node *result_table(struct result_node *parent, const char *label)
 	return add(parent, RN_TABLE, label);
 }
 
-void result_table_col(struct result_node *table, const char *header, unsigned width,
-		      unsigned flags, const char *key)
+void result_table_col(struct result_node *table, const char *header, unsigned width, unsigned flags,
+		      const char *key)
 {
 	struct result *r = table->res;
 	if (!usable(table))
@@ -410,8 +410,8 @@ void result_table_col(struct result_node *table, const char *header, unsigned wi
 	}
 	table->cols = cols;
 	struct result_col *c = &cols[table->ncols++];
-	*c = (struct result_col){.header = dup_str(r, header), .key = dup_str(r, key),
-				 .width = width, .flags = flags};
+	*c = (struct result_col){
+	    .header = dup_str(r, header), .key = dup_str(r, key), .width = width, .flags = flags};
 }
 
 struct result_node *result_table_row(struct result_node *table)
@@ -469,8 +469,8 @@ struct result_node *result_set_width(struct result_node *kv, unsigned width)
 	return kv;
 }
 
-struct result_node *result_align(struct result_node *section, enum result_align mode,
-				 unsigned col, unsigned gap)
+struct result_node *result_align(struct result_node *section, enum result_align mode, unsigned col,
+				 unsigned gap)
 {
 	if (!usable(section))
 		return section;

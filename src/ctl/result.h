@@ -60,7 +60,7 @@ struct result_node;
 enum result_flags {
 	RESULT_TEXT_ONLY = 1 << 0, /* not in JSON (decorations, titles with values) */
 	RESULT_JSON_ONLY = 1 << 1, /* not in text (values IOS shows inside a title) */
-	RESULT_RIGHT = 1 << 2,     /* table column: right-aligned */
+	RESULT_RIGHT = 1 << 2,	   /* table column: right-aligned */
 };
 
 enum result_align {
@@ -123,7 +123,8 @@ struct result_node *result_kv_array(struct result_node *parent, const char *labe
 
 /* ---- Values appended to an array kv, a lines node or a table row ---- */
 
-void result_add_str(struct result_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void result_add_str(struct result_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void result_add_u64(struct result_node *n, uint64_t v);
 void result_add_i64(struct result_node *n, int64_t v);
 void result_add_dbl(struct result_node *n, double v, unsigned decimals);
@@ -134,7 +135,7 @@ void result_add_bool(struct result_node *n, bool v, const char *yes, const char 
 
 /* Text-only line. */
 struct result_node *result_text(struct result_node *parent, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 struct result_node *result_blank(struct result_node *parent);
 /* Lines that are data: add them with result_add_str; JSON array of strings. */
 struct result_node *result_lines(struct result_node *parent, const char *label);
@@ -147,8 +148,8 @@ struct result_node *result_table(struct result_node *parent, const char *label);
  * column (0 = widest cell + 1). flags: RESULT_RIGHT, RESULT_TEXT_ONLY,
  * RESULT_JSON_ONLY. key: JSON key, NULL for camelCase(header).
  */
-void result_table_col(struct result_node *table, const char *header, unsigned width,
-		      unsigned flags, const char *key);
+void result_table_col(struct result_node *table, const char *header, unsigned width, unsigned flags,
+		      const char *key);
 /* New row; fill it with result_add_* in column order. */
 struct result_node *result_table_row(struct result_node *table);
 
@@ -170,8 +171,8 @@ struct result_node *result_set_width(struct result_node *kv, unsigned width);
  * this file. col is the minimum column of the colon counted from the start
  * of the line, gap the spaces between the widest label and the colon.
  */
-struct result_node *result_align(struct result_node *section, enum result_align mode,
-				 unsigned col, unsigned gap);
+struct result_node *result_align(struct result_node *section, enum result_align mode, unsigned col,
+				 unsigned gap);
 
 /* ---- Rendering (append to out) ---- */
 

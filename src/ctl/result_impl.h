@@ -32,7 +32,7 @@ enum rv_type {
 	RV_DBL,
 	RV_HEX,
 	RV_HEXDEC,
-	RV_BOOL,   /* s holds the text chosen for the value */
+	RV_BOOL, /* s holds the text chosen for the value */
 	RV_SECRET,
 };
 
@@ -65,12 +65,12 @@ struct result_node {
 	char *key;   /* explicit JSON key */
 	char *unit;
 	char *sep;
-	char *text;  /* text line */
+	char *text; /* text line */
 	unsigned flags;
 	unsigned indent;
 	unsigned width;
-	bool title;   /* heading: print the label as a line */
-	bool array;   /* kv: array value */
+	bool title; /* heading: print the label as a line */
+	bool array; /* kv: array value */
 	enum result_join join;
 	struct result_value *vals;
 	size_t nvals, vcap;

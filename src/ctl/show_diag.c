@@ -34,10 +34,14 @@ int ctl_show_logging(struct result *r, struct diag *d)
 	struct diag_log_stats st;
 	diag_log_get_stats(d, &st);
 	struct result_node *root = result_root(r);
-	result_text(root, "Syslog logging: enabled (%" PRIu64 " messages rate-limited, %" PRIu64
-		    " lines overwritten)", st.rate_limited, st.overwritten);
-	result_set_flags(result_kv_u64(root, "Messages Rate Limited", st.rate_limited), RESULT_JSON_ONLY);
-	result_set_flags(result_kv_u64(root, "Lines Overwritten", st.overwritten), RESULT_JSON_ONLY);
+	result_text(root,
+		    "Syslog logging: enabled (%" PRIu64 " messages rate-limited, %" PRIu64
+		    " lines overwritten)",
+		    st.rate_limited, st.overwritten);
+	result_set_flags(result_kv_u64(root, "Messages Rate Limited", st.rate_limited),
+			 RESULT_JSON_ONLY);
+	result_set_flags(result_kv_u64(root, "Lines Overwritten", st.overwritten),
+			 RESULT_JSON_ONLY);
 	result_blank(root);
 
 	struct result_node *s = result_set_indent(result_section(root, NULL), 4);
@@ -61,7 +65,8 @@ int ctl_show_logging(struct result *r, struct diag *d)
 	result_blank(root);
 
 	result_text(root, "Log Buffer (%zu bytes):", st.buffer_bytes);
-	result_set_flags(result_kv_u64(root, "Buffer Size Bytes", st.buffer_bytes), RESULT_JSON_ONLY);
+	result_set_flags(result_kv_u64(root, "Buffer Size Bytes", st.buffer_bytes),
+			 RESULT_JSON_ONLY);
 	result_blank(root);
 	struct log_walk w = {.lines = result_lines(root, "lines"), .d = d, .tmp = DBUF_INIT};
 	diag_log_foreach(d, add_log_line, &w);
@@ -94,7 +99,8 @@ int ctl_show_logging_catalog(struct result *r, const char *filter)
 		struct result_node *it = result_item(list);
 		const char *fac = diag_facility_name(m->facility);
 		result_text(it, "%%%s-%u-%s: %s", fac, m->severity, m->mnemonic, m->format);
-		struct result_node *j = result_set_flags(result_section(it, NULL), RESULT_JSON_ONLY);
+		struct result_node *j =
+		    result_set_flags(result_section(it, NULL), RESULT_JSON_ONLY);
 		result_kv_str(j, "Facility", "%s", fac);
 		result_kv_u64(j, "Severity", m->severity);
 		result_kv_str(j, "Mnemonic", "%s", m->mnemonic);
@@ -102,8 +108,9 @@ int ctl_show_logging_catalog(struct result *r, const char *filter)
 		result_kv_bool(j, "Rate Limited", m->flags & DIAG_MF_RATELIMIT, "yes", "no");
 		struct result_node *b = result_set_indent(result_section(it, NULL), 4);
 		result_set_sep(result_kv_str(b, "Explanation", "%s", m->explanation), ": ");
-		result_set_key(result_set_sep(result_kv_str(b, "Recommended Action", "%s", m->action), ": "),
-			       "action");
+		result_set_key(
+		    result_set_sep(result_kv_str(b, "Recommended Action", "%s", m->action), ": "),
+		    "action");
 		result_blank(it);
 	}
 	return result_error(r);
@@ -118,22 +125,22 @@ struct switch_name {
 };
 
 static const struct switch_name ike_levels[] = {
-	{DIAG_IKE_EVENT, "", "event"},         {DIAG_IKE_ERROR, "Error ", "error"},
-	{DIAG_IKE_DETAIL, "Detail ", "detail"}, {DIAG_IKE_PACKET, "Packet ", "packet"},
-	{DIAG_IKE_KEYS, "Keys ", "keys"},
+    {DIAG_IKE_EVENT, "", "event"},	    {DIAG_IKE_ERROR, "Error ", "error"},
+    {DIAG_IKE_DETAIL, "Detail ", "detail"}, {DIAG_IKE_PACKET, "Packet ", "packet"},
+    {DIAG_IKE_KEYS, "Keys ", "keys"},
 };
 
 static const struct switch_name ipsec_levels[] = {
-	{DIAG_IPSEC_EVENT, "", "event"},           {DIAG_IPSEC_ERROR, "Error ", "error"},
-	{DIAG_IPSEC_STATES, "States ", "states"},   {DIAG_IPSEC_MESSAGE, "Message ", "message"},
-	{DIAG_IPSEC_KEYS, "Keys ", "keys"},         {DIAG_IPSEC_HWREQ, "HW Request ", "hw-req"},
+    {DIAG_IPSEC_EVENT, "", "event"},	      {DIAG_IPSEC_ERROR, "Error ", "error"},
+    {DIAG_IPSEC_STATES, "States ", "states"}, {DIAG_IPSEC_MESSAGE, "Message ", "message"},
+    {DIAG_IPSEC_KEYS, "Keys ", "keys"},	      {DIAG_IPSEC_HWREQ, "HW Request ", "hw-req"},
 };
 
 static void crypto_switches(struct result_node *sec, const char *what, unsigned bits,
 			    const struct switch_name *levels, size_t n)
 {
-	struct result_node *arr = result_set_flags(result_kv_array(sec, what, RESULT_JOIN_SPACE),
-						   RESULT_JSON_ONLY);
+	struct result_node *arr =
+	    result_set_flags(result_kv_array(sec, what, RESULT_JOIN_SPACE), RESULT_JSON_ONLY);
 	for (size_t i = 0; i < n; i++) {
 		if (!(bits & levels[i].bit))
 			continue;
@@ -160,7 +167,8 @@ static void gdoi_switches(struct result_node *root, struct diag *d)
 				continue;
 			struct result_node *it = result_item(list);
 			result_text(it, "%.*s", (int)line.len - 1, (const char *)line.p);
-			struct result_node *j = result_set_flags(result_section(it, NULL), RESULT_JSON_ONLY);
+			struct result_node *j =
+			    result_set_flags(result_section(it, NULL), RESULT_JSON_ONLY);
 			result_kv_str(j, "Role", "%s", diag_role_name(role));
 			result_kv_str(j, "Feature", "%s", diag_feature_name(f));
 			struct result_node *arr = result_kv_array(j, "Levels", RESULT_JOIN_SPACE);
@@ -178,7 +186,8 @@ int ctl_show_debugging(struct result *r, struct diag *d)
 	unsigned ike = diag_debug_isakmp_levels(d), ipsec = diag_debug_ipsec_levels(d);
 	if (ike || ipsec) {
 		struct result_node *sec = result_set_key(
-			result_set_indent(result_heading(root, "Cryptographic Subsystem:"), 2), "crypto");
+		    result_set_indent(result_heading(root, "Cryptographic Subsystem:"), 2),
+		    "crypto");
 		if (ike)
 			crypto_switches(sec, "ISAKMP", ike, ike_levels,
 					sizeof(ike_levels) / sizeof(ike_levels[0]));
@@ -274,12 +283,12 @@ int ctl_show_event_trace(struct result *r, struct diag *d, const struct diag_tra
 {
 	unsigned rings = q->rings & DIAG_TRACE_ALL_RINGS;
 	struct trace_walk w = {
-		.list = result_list(result_root(r), "entries"),
-		.d = d,
-		.detail = detail,
-		.titles = !q->merged && (rings & (rings - 1)), /* more than one ring */
-		.last_ring = -1,
-		.tmp = DBUF_INIT,
+	    .list = result_list(result_root(r), "entries"),
+	    .d = d,
+	    .detail = detail,
+	    .titles = !q->merged && (rings & (rings - 1)), /* more than one ring */
+	    .last_ring = -1,
+	    .tmp = DBUF_INIT,
 	};
 	int rc = diag_trace_query(d, q, add_trace_entry, &w);
 	dbuf_free(&w.tmp);

@@ -5,15 +5,21 @@
 #include "util/mem.h"
 
 static const struct diag_msg_def catalog[] = {
-#define DIAG_MSG(name, fac, sev, fl, fmt, expl, act)                                        \
-	{.id = DIAG_MSG_##name, .facility = DIAG_FAC_##fac, .severity = (sev), .flags = (fl), \
-	 .mnemonic = #name, .format = (fmt), .explanation = (expl), .action = (act)},
+#define DIAG_MSG(name, fac, sev, fl, fmt, expl, act)                                               \
+	{.id = DIAG_MSG_##name,                                                                    \
+	 .facility = DIAG_FAC_##fac,                                                               \
+	 .severity = (sev),                                                                        \
+	 .flags = (fl),                                                                            \
+	 .mnemonic = #name,                                                                        \
+	 .format = (fmt),                                                                          \
+	 .explanation = (expl),                                                                    \
+	 .action = (act)},
 #include "diag/catalog_defs.h"
 #undef DIAG_MSG
 };
 
 _Static_assert(ARRAY_SIZE(catalog) == DIAG_MSG_COUNT, "catalogue and enum disagree");
-#define DIAG_MSG(name, fac, sev, fl, fmt, expl, act) \
+#define DIAG_MSG(name, fac, sev, fl, fmt, expl, act)                                               \
 	_Static_assert((sev) >= 0 && (sev) <= 7, #name ": severity is 0..7");
 #include "diag/catalog_defs.h"
 #undef DIAG_MSG

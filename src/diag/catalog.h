@@ -41,7 +41,7 @@ enum diag_msg_id {
  * One format array per message, named after its id, for diag_log()'s
  * compile-time format check. Unused ones cost nothing once optimised.
  */
-#define DIAG_MSG(name, fac, sev, flags, fmt, expl, action) \
+#define DIAG_MSG(name, fac, sev, flags, fmt, expl, action)                                         \
 	__attribute__((unused)) static const char diag_fmt_DIAG_MSG_##name[] = fmt;
 #include "diag/catalog_defs.h"
 #undef DIAG_MSG
@@ -50,7 +50,7 @@ struct diag_msg_def {
 	enum diag_msg_id id;
 	enum diag_facility facility;
 	uint8_t severity; /* 0..7 */
-	uint8_t flags;    /* DIAG_MF_* */
+	uint8_t flags;	  /* DIAG_MF_* */
 	const char *mnemonic;
 	const char *format;
 	const char *explanation;

@@ -21,6 +21,9 @@
  * severities are an interface: never renumber or rename one.
  */
 
+/* One field per line reads better than what the formatter makes of it. */
+/* clang-format off */
+
 /* ---- Group member (§3.1) ---- */
 DIAG_MSG(GM_REGSTER, CRYPTO, 5, 0,
 	 "Start registration to KS %s for group %s using address %s",
@@ -324,3 +327,4 @@ DIAG_MSG(NO_PROPOSAL_CHOSEN, IKEV2, 4, 0,
 	 "Tunnel %s: no proposal chosen with %s; received: %s; configured: %s",
 	 "The peer's proposals match none of ours (often a PFS group mismatch at CHILD SA rekey).",
 	 "Align the proposals, including the DH group used for PFS.")
+/* clang-format on */

@@ -15,13 +15,13 @@ static const struct {
 	const char *title;
 	const char *tag;
 } features[DIAG_FEAT_COUNT] = {
-	[DIAG_FEAT_INFRA] = {"infrastructure", "Infrastructure", "INFRA"},
-	[DIAG_FEAT_REGISTRATION] = {"registration", "Registration", "REGISTRATION"},
-	[DIAG_FEAT_REKEY] = {"rekey", "Rekey", "REKEY"},
-	[DIAG_FEAT_REPLAY] = {"replay", "Replay", "REPLAY"},
-	[DIAG_FEAT_COOP] = {"coop", "COOP", "COOP"},
-	[DIAG_FEAT_ACL] = {"acl", "ACL", "ACL"},
-	[DIAG_FEAT_POLICY] = {"policy", "Policy", "POLICY"},
+    [DIAG_FEAT_INFRA] = {"infrastructure", "Infrastructure", "INFRA"},
+    [DIAG_FEAT_REGISTRATION] = {"registration", "Registration", "REGISTRATION"},
+    [DIAG_FEAT_REKEY] = {"rekey", "Rekey", "REKEY"},
+    [DIAG_FEAT_REPLAY] = {"replay", "Replay", "REPLAY"},
+    [DIAG_FEAT_COOP] = {"coop", "COOP", "COOP"},
+    [DIAG_FEAT_ACL] = {"acl", "ACL", "ACL"},
+    [DIAG_FEAT_POLICY] = {"policy", "Policy", "POLICY"},
 };
 
 /* Lowest level first, as the bits are. */
@@ -30,8 +30,8 @@ static const struct {
 	const char *title;
 	const char *tag;
 } levels[] = {
-	{"error", "Error", "ERR"},   {"terse", "Terse", "TER"},   {"event", "Event", "EVT"},
-	{"detail", "Detail", "DET"}, {"packet", "Packet", "PAK"},
+    {"error", "Error", "ERR"},	 {"terse", "Terse", "TER"},   {"event", "Event", "EVT"},
+    {"detail", "Detail", "DET"}, {"packet", "Packet", "PAK"},
 };
 
 static const char *const role_keywords[DIAG_ROLE_COUNT] = {"gm", "ks"};
@@ -356,7 +356,7 @@ const char *diag_debug_cond_reply(bool add, int rc)
 
 /* Format "<prefix><text>" and store it as a debug line. */
 static void emit_line(struct diag *d, const char *prefix, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 static void emit_line(struct diag *d, const char *prefix, const char *fmt, va_list ap)
 {
 	char line[DIAG_LINE_MAX + 1];
@@ -370,8 +370,8 @@ static void emit_line(struct diag *d, const char *prefix, const char *fmt, va_li
 	diag_log_debug_line(d, line, len);
 }
 
-void diag_debug_emit(struct diag *d, enum diag_role role, enum diag_feature feature,
-		     unsigned level, uint32_t handle, const char *fmt, ...)
+void diag_debug_emit(struct diag *d, enum diag_role role, enum diag_feature feature, unsigned level,
+		     uint32_t handle, const char *fmt, ...)
 {
 	char prefix[64];
 	int li = level_index(level);
@@ -419,9 +419,10 @@ static const char *ipsec_tag(unsigned level)
 }
 
 /* "<tag>: (<conn-id>):<text>" */
-static void emit_conn(struct diag *d, const char *tag, uint32_t conn_id, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
-static void emit_conn(struct diag *d, const char *tag, uint32_t conn_id, const char *fmt, va_list ap)
+static void emit_conn(struct diag *d, const char *tag, uint32_t conn_id, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 4, 0)));
+static void emit_conn(struct diag *d, const char *tag, uint32_t conn_id, const char *fmt,
+		      va_list ap)
 {
 	char prefix[48];
 	snprintf(prefix, sizeof(prefix), "%s: (%" PRIu32 "):", tag, conn_id);

@@ -111,10 +111,10 @@ struct diag_cond {
 /* Debug state, embedded in struct diag. */
 struct diag_debug {
 	atomic_uint gdoi[DIAG_ROLE_COUNT][DIAG_FEAT_COUNT]; /* DIAG_LVL_* bits */
-	atomic_uint isakmp;                                 /* DIAG_IKE_* bits */
-	atomic_uint ipsec;                                  /* DIAG_IPSEC_* bits */
-	atomic_uint ncond;                                  /* conditions set */
-	pthread_mutex_t lock;                               /* guards what follows */
+	atomic_uint isakmp;				    /* DIAG_IKE_* bits */
+	atomic_uint ipsec;				    /* DIAG_IPSEC_* bits */
+	atomic_uint ncond;				    /* conditions set */
+	pthread_mutex_t lock;				    /* guards what follows */
 	bool unmatched;
 	struct diag_cond cond[DIAG_COND_MAX];
 };
@@ -137,21 +137,20 @@ static inline bool diag_debug_check(struct diag_debug *g, atomic_uint *mask, uns
  * role/feature are enum constants; level one DIAG_LVL_* bit; group NULL and
  * peer 0 when the message has no such information.
  */
-#define diag_debug_on(d, role, feature, level, group, peer) \
+#define diag_debug_on(d, role, feature, level, group, peer)                                        \
 	diag_debug_check(&(d)->dbg, &(d)->dbg.gdoi[(role)][(feature)], (level), (group), (peer))
-#define diag_debug_isakmp_on(d, level, group, peer) \
+#define diag_debug_isakmp_on(d, level, group, peer)                                                \
 	diag_debug_check(&(d)->dbg, &(d)->dbg.isakmp, (level), (group), (peer))
-#define diag_debug_ipsec_on(d, level, group, peer) \
+#define diag_debug_ipsec_on(d, level, group, peer)                                                 \
 	diag_debug_check(&(d)->dbg, &(d)->dbg.ipsec, (level), (group), (peer))
 
 /* Print a debug line; call only after the matching diag_debug_*_on(). */
-void diag_debug_emit(struct diag *d, enum diag_role role, enum diag_feature feature,
-		     unsigned level, uint32_t handle, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+void diag_debug_emit(struct diag *d, enum diag_role role, enum diag_feature feature, unsigned level,
+		     uint32_t handle, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void diag_debug_isakmp_emit(struct diag *d, unsigned level, uint32_t conn_id, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void diag_debug_ipsec_emit(struct diag *d, unsigned level, uint32_t conn_id, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /*
  * Check and print in one step; the format arguments are evaluated only when
@@ -159,20 +158,20 @@ void diag_debug_ipsec_emit(struct diag *d, unsigned level, uint32_t conn_id, con
  *   DIAG_DEBUG(d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_EVENT, handle, group, peer,
  *              "Rekey received, seq %u", seq);
  */
-#define DIAG_DEBUG(d, role, feature, level, handle, group, peer, ...)                  \
-	do {                                                                            \
-		if (diag_debug_on((d), role, feature, (level), (group), (peer)))        \
-			diag_debug_emit((d), (role), (feature), (level), (handle), __VA_ARGS__); \
+#define DIAG_DEBUG(d, role, feature, level, handle, group, peer, ...)                              \
+	do {                                                                                       \
+		if (diag_debug_on((d), role, feature, (level), (group), (peer)))                   \
+			diag_debug_emit((d), (role), (feature), (level), (handle), __VA_ARGS__);   \
 	} while (0)
-#define DIAG_DEBUG_ISAKMP(d, level, conn_id, group, peer, ...)                   \
-	do {                                                                     \
-		if (diag_debug_isakmp_on((d), (level), (group), (peer)))         \
-			diag_debug_isakmp_emit((d), (level), (conn_id), __VA_ARGS__); \
+#define DIAG_DEBUG_ISAKMP(d, level, conn_id, group, peer, ...)                                     \
+	do {                                                                                       \
+		if (diag_debug_isakmp_on((d), (level), (group), (peer)))                           \
+			diag_debug_isakmp_emit((d), (level), (conn_id), __VA_ARGS__);              \
 	} while (0)
-#define DIAG_DEBUG_IPSEC(d, level, conn_id, group, peer, ...)                    \
-	do {                                                                     \
-		if (diag_debug_ipsec_on((d), (level), (group), (peer)))          \
-			diag_debug_ipsec_emit((d), (level), (conn_id), __VA_ARGS__); \
+#define DIAG_DEBUG_IPSEC(d, level, conn_id, group, peer, ...)                                      \
+	do {                                                                                       \
+		if (diag_debug_ipsec_on((d), (level), (group), (peer)))                            \
+			diag_debug_ipsec_emit((d), (level), (conn_id), __VA_ARGS__);               \
 	} while (0)
 
 /* ---- Commands ---- */

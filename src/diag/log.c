@@ -192,7 +192,8 @@ static bool rl_pass(struct diag *d, enum diag_msg_id id, uint32_t src, uint64_t 
 		if (!s->used || (victim->used && s->since_ns < victim->since_ns))
 			victim = s;
 	}
-	*victim = (struct diag_rl_slot){.since_ns = now, .src = src, .id = (uint16_t)id, .used = true};
+	*victim =
+	    (struct diag_rl_slot){.since_ns = now, .src = src, .id = (uint16_t)id, .used = true};
 	return true;
 }
 
@@ -229,8 +230,12 @@ static void store_line(struct diag *d, enum diag_msg_id id, uint8_t sev, const c
 		char copy[DIAG_LINE_MAX + 1];
 		memcpy(copy, line, len);
 		copy[len] = '\0';
-		struct diag_record r = {.wall_ns = wall, .id = id, .severity = sev, .line = copy,
-					.line_len = len, .text = copy + (text_off <= len ? text_off : len)};
+		struct diag_record r = {.wall_ns = wall,
+					.id = id,
+					.severity = sev,
+					.line = copy,
+					.line_len = len,
+					.text = copy + (text_off <= len ? text_off : len)};
 		hook(hook_arg, &r);
 	}
 }

@@ -47,7 +47,7 @@ struct diag_record {
 	uint8_t severity;    /* 7 for debug lines */
 	const char *line;    /* "%GDOI-5-X: text" or "GDOI:GM REKEY:EVT:(1):text", no stamp */
 	size_t line_len;
-	const char *text;    /* the message text after "X: " (the whole line for debug) */
+	const char *text; /* the message text after "X: " (the whole line for debug) */
 };
 
 /* Called after each line is stored, outside the lock; may not free d. */
@@ -75,8 +75,8 @@ struct diag_rl_slot {
 
 struct diag {
 	const struct clock *clock; /* wall time for stamps, monotonic for limits */
-	pthread_mutex_t lock;      /* guards everything below except dbg */
-	struct rring buf;          /* allocated on the first line */
+	pthread_mutex_t lock;	   /* guards everything below except dbg */
+	struct rring buf;	   /* allocated on the first line */
 	size_t buf_bytes;
 	bool buf_on;
 	bool syslog_on;
@@ -124,10 +124,10 @@ int diag_log_format_record(struct dbuf *out, const struct diag *d, const struct 
  *   diag_log(d, DIAG_MSG_GM_REGS_COMPL, ks, group, gm);
  *   diag_log_src(d, DIAG_MSG_RECVD_PKT_INV_SPI, src_addr, ...);  (rate-limit key)
  */
-#define diag_log(d, id, ...) diag_log_emit((d), (id), 0, diag_fmt_##id, ##__VA_ARGS__)
+#define diag_log(d, id, ...)	      diag_log_emit((d), (id), 0, diag_fmt_##id, ##__VA_ARGS__)
 #define diag_log_src(d, id, src, ...) diag_log_emit((d), (id), (src), diag_fmt_##id, ##__VA_ARGS__)
 void diag_log_emit(struct diag *d, enum diag_msg_id id, uint32_t src, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Store a finished debug line (used by debug.c). */
 void diag_log_debug_line(struct diag *d, const char *line, size_t len);

@@ -54,8 +54,8 @@ size_t diag_time_stamp(char *buf, size_t n, uint64_t wall_ns, bool local)
 	unsigned ms;
 	char zone[16];
 	split(wall_ns, local, &tm, &ms, zone, sizeof(zone));
-	return outlen(snprintf(buf, n, "*%s %2d %02d:%02d:%02d.%03u", months[tm.tm_mon],
-				   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms));
+	return outlen(snprintf(buf, n, "*%s %2d %02d:%02d:%02d.%03u", months[tm.tm_mon], tm.tm_mday,
+			       tm.tm_hour, tm.tm_min, tm.tm_sec, ms));
 }
 
 size_t diag_time_clock(char *buf, size_t n, uint64_t wall_ns, bool local)
@@ -64,9 +64,9 @@ size_t diag_time_clock(char *buf, size_t n, uint64_t wall_ns, bool local)
 	unsigned ms;
 	char zone[16];
 	split(wall_ns, local, &tm, &ms, zone, sizeof(zone));
-	return outlen(snprintf(buf, n, "%02d:%02d:%02d.%03u %s %s %s %d %d", tm.tm_hour,
-				   tm.tm_min, tm.tm_sec, ms, zone, days[tm.tm_wday],
-				   months[tm.tm_mon], tm.tm_mday, tm.tm_year + 1900));
+	return outlen(snprintf(buf, n, "%02d:%02d:%02d.%03u %s %s %s %d %d", tm.tm_hour, tm.tm_min,
+			       tm.tm_sec, ms, zone, days[tm.tm_wday], months[tm.tm_mon], tm.tm_mday,
+			       tm.tm_year + 1900));
 }
 
 size_t diag_time_source_line(char *buf, size_t n, const char *source, bool authoritative,
@@ -74,8 +74,8 @@ size_t diag_time_source_line(char *buf, size_t n, const char *source, bool autho
 {
 	char clk[DIAG_TIME_CLOCK_LEN];
 	diag_time_clock(clk, sizeof(clk), wall_ns, local);
-	return outlen(snprintf(buf, n, "Time source is %s, %s%s", source,
-				   authoritative ? "" : "*", clk));
+	return outlen(
+	    snprintf(buf, n, "Time source is %s, %s%s", source, authoritative ? "" : "*", clk));
 }
 
 void diag_time_source_detect(const char **source, bool *authoritative)

@@ -14,12 +14,12 @@ static const struct {
 	const char *help;
 	const char *tag;
 } rings[DIAG_TRACE_COUNT] = {
-	[DIAG_TRACE_COOP] = {"coop", "GDOI COOP Event Traces", "GDOI_COOP_EVENT"},
-	[DIAG_TRACE_EXIT] = {"exit", "GDOI Exit Traces", ""},
-	[DIAG_TRACE_INFRA] = {"infra", "GDOI INFRA Event Traces", "GDOI_INFRA_EVENT"},
-	[DIAG_TRACE_REGISTRATION] = {"registration", "GDOI Registration event Traces",
-				     "GDOI_REG_EVENT"},
-	[DIAG_TRACE_REKEY] = {"rekey", "GDOI Rekey event Traces", "GDOI_REKEY_EVENT"},
+    [DIAG_TRACE_COOP] = {"coop", "GDOI COOP Event Traces", "GDOI_COOP_EVENT"},
+    [DIAG_TRACE_EXIT] = {"exit", "GDOI Exit Traces", ""},
+    [DIAG_TRACE_INFRA] = {"infra", "GDOI INFRA Event Traces", "GDOI_INFRA_EVENT"},
+    [DIAG_TRACE_REGISTRATION] = {"registration", "GDOI Registration event Traces",
+				 "GDOI_REG_EVENT"},
+    [DIAG_TRACE_REKEY] = {"rekey", "GDOI Rekey event Traces", "GDOI_REKEY_EVENT"},
 };
 
 const char *diag_trace_ring_name(enum diag_trace_ring ring)
@@ -186,8 +186,7 @@ static int next_merged(const struct diag *d, unsigned mask, const size_t *pos)
 	return best;
 }
 
-static int walk(struct diag *d, const struct diag_trace_query *q, diag_trace_visit_fn fn,
-		void *arg)
+static int walk(struct diag *d, const struct diag_trace_query *q, diag_trace_visit_fn fn, void *arg)
 {
 	uint64_t now = clock_mono_ns(d->clock);
 	unsigned mask = q->rings & DIAG_TRACE_ALL_RINGS;
@@ -221,7 +220,7 @@ int diag_trace_query(struct diag *d, const struct diag_trace_query *q, diag_trac
 	for (int i = 0; i < DIAG_TRACE_COUNT; i++) {
 		struct diag_trace_ring_state *r = &d->tr.r[i];
 		const struct diag_trace_entry *newest =
-			r->ring.count ? ring_get(&r->ring, r->ring.count - 1) : NULL;
+		    r->ring.count ? ring_get(&r->ring, r->ring.count - 1) : NULL;
 		if ((q->rings & (1u << i)) && newest)
 			r->shown = newest->seq;
 	}

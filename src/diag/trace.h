@@ -44,11 +44,11 @@ enum {
 };
 
 struct diag_trace_entry {
-	uint64_t seq;     /* insertion order over all rings, from 1 */
+	uint64_t seq;	  /* insertion order over all rings, from 1 */
 	uint64_t wall_ns; /* for the timestamp and `clock` */
 	uint64_t mono_ns; /* for `back` and `from-boot` */
-	uint32_t peer;    /* IPv4 host order, 0 if none */
-	int32_t err;      /* exit ring: ERR_* code, else 0 */
+	uint32_t peer;	  /* IPv4 host order, 0 if none */
+	int32_t err;	  /* exit ring: ERR_* code, else 0 */
 	const char *file; /* exit ring: source file (a string literal) */
 	uint32_t line;
 	char group[DIAG_NAME_MAX];
@@ -56,10 +56,10 @@ struct diag_trace_entry {
 };
 
 struct diag_trace_ring_state {
-	struct ring ring;  /* of struct diag_trace_entry, allocated lazily */
-	size_t size;       /* configured entries */
+	struct ring ring; /* of struct diag_trace_entry, allocated lazily */
+	size_t size;	  /* configured entries */
 	bool disabled;
-	uint64_t shown;    /* newest seq already displayed, for `latest` */
+	uint64_t shown; /* newest seq already displayed, for `latest` */
 };
 
 /* Trace state, embedded in struct diag. */
@@ -77,11 +77,11 @@ void diag_trace(struct diag *d, enum diag_trace_ring ring, const char *group, ui
  * caller's file and line:
  *   diag_trace_exit(d, NULL_VALUE_FOUND, ERR_NOTFOUND, NULL, 0, "Invalid GROUP Name");
  */
-#define diag_trace_exit(d, code, err, group, peer, ...) \
+#define diag_trace_exit(d, code, err, group, peer, ...)                                            \
 	diag_trace_exit_at((d), __FILE__, __LINE__, #code, (err), (group), (peer), __VA_ARGS__)
 void diag_trace_exit_at(struct diag *d, const char *file, unsigned line, const char *code, int err,
 			const char *group, uint32_t peer, const char *fmt, ...)
-	__attribute__((format(printf, 8, 9)));
+    __attribute__((format(printf, 8, 9)));
 
 /* Configuration. set_size: 0, ERR_INVAL (outside 1..1000000) or ERR_NOMEM. */
 int diag_trace_set_size(struct diag *d, enum diag_trace_ring ring, size_t entries);
@@ -106,16 +106,16 @@ int diag_trace_ring_find(const char *name);
 
 /* Which entries `show monitor event-trace gdoi ...` prints. */
 enum diag_trace_when {
-	DIAG_TRACE_WHEN_ALL,       /* all */
-	DIAG_TRACE_WHEN_LATEST,    /* since the last display of that ring */
-	DIAG_TRACE_WHEN_BACK,      /* back <hh:mm>: arg_ns is the duration */
-	DIAG_TRACE_WHEN_CLOCK,     /* clock <time>: arg_ns is a wall time */
+	DIAG_TRACE_WHEN_ALL,	   /* all */
+	DIAG_TRACE_WHEN_LATEST,	   /* since the last display of that ring */
+	DIAG_TRACE_WHEN_BACK,	   /* back <hh:mm>: arg_ns is the duration */
+	DIAG_TRACE_WHEN_CLOCK,	   /* clock <time>: arg_ns is a wall time */
 	DIAG_TRACE_WHEN_FROM_BOOT, /* from-boot [<s>]: arg_ns after diag_init */
 };
 
 struct diag_trace_query {
 	unsigned rings; /* 1 << ring bits, DIAG_TRACE_ALL_RINGS for `all`/`merged` */
-	bool merged;    /* one sequence sorted by time instead of ring by ring */
+	bool merged;	/* one sequence sorted by time instead of ring by ring */
 	enum diag_trace_when when;
 	uint64_t arg_ns;
 };

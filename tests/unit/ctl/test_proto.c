@@ -1,4 +1,5 @@
-/* ctl/proto: control-socket frames round-trip; truncated, oversized and malformed ones are refused. */
+/* ctl/proto: control-socket frames round-trip; truncated, oversized and malformed ones are refused.
+ */
 #include "test.h"
 
 #include <stdlib.h>
@@ -9,21 +10,26 @@
 
 static struct ctl_request req_of(const char *cmd, uint16_t flags)
 {
-	return (struct ctl_request){.id = 0x01020304, .flags = flags, .cmd = cmd,
-				    .cmd_len = strlen(cmd)};
+	return (struct ctl_request){
+	    .id = 0x01020304, .flags = flags, .cmd = cmd, .cmd_len = strlen(cmd)};
 }
 
 static const struct ctl_pair help_pairs[] = {
-	{"all-features", 12, "All features in GDOI", 20},
-	{"condition", 9, "GDOI Conditional Debugging", 26},
-	{"gm", 2, "Group Member", 12},
-	{"ks", 2, "Key Server", 10},
+    {"all-features", 12, "All features in GDOI", 20},
+    {"condition", 9, "GDOI Conditional Debugging", 26},
+    {"gm", 2, "Group Member", 12},
+    {"ks", 2, "Key Server", 10},
 };
 
 static struct ctl_response resp_of(const char *out, const struct ctl_pair *pairs, size_t n)
 {
-	return (struct ctl_response){.id = 7, .flags = CTL_RESP_JSON, .status = CTL_ST_OK,
-				     .out = out, .out_len = strlen(out), .pairs = pairs, .npairs = n};
+	return (struct ctl_response){.id = 7,
+				     .flags = CTL_RESP_JSON,
+				     .status = CTL_ST_OK,
+				     .out = out,
+				     .out_len = strlen(out),
+				     .pairs = pairs,
+				     .npairs = n};
 }
 
 /* The wire format is an interface between two programs: pin it. */
@@ -33,8 +39,8 @@ static void test_request_bytes(void **state)
 	struct dbuf out = DBUF_INIT;
 	struct ctl_request req = req_of("show", CTL_REQ_JSON | CTL_REQ_TIMESTAMP);
 	assert_int_equal(ctl_proto_encode_request(&out, &req), 0);
-	static const uint8_t want[] = {'G', 'V', 'P', 'C', 1, 1, 0, 0x09, 0, 0, 0, 10,
-				       1,   2,   3,   4,   0, 4, 's', 'h', 'o', 'w'};
+	static const uint8_t want[] = {'G', 'V', 'P', 'C', 1, 1, 0, 0x09, 0,   0,   0,
+				       10,  1,	 2,   3,   4, 0, 4, 's',  'h', 'o', 'w'};
 	assert_int_equal(out.len, sizeof(want));
 	assert_memory_equal(out.p, want, sizeof(want));
 	dbuf_free(&out);
@@ -145,12 +151,12 @@ static void test_malformed_frames(void **state)
 	size_t n = out.len;
 	size_t flen;
 
-#define MUTATE(off, val, rc, name)                                                         \
-	do {                                                                               \
-		memcpy(f, out.p, n);                                                       \
-		f[off] = (val);                                                            \
-		assert_int_equal(ctl_proto_decode_request(f, n, &got, &err), rc);          \
-		assert_string_equal(err.field, name);                                      \
+#define MUTATE(off, val, rc, name)                                                                 \
+	do {                                                                                       \
+		memcpy(f, out.p, n);                                                               \
+		f[off] = (val);                                                                    \
+		assert_int_equal(ctl_proto_decode_request(f, n, &got, &err), rc);                  \
+		assert_string_equal(err.field, name);                                              \
 	} while (0)
 
 	MUTATE(0, 'X', ERR_PROTO, "magic");
@@ -162,11 +168,11 @@ static void test_malformed_frames(void **state)
 	MUTATE(7, 0x10, ERR_PROTO, "flags");
 	MUTATE(9, 0x10, ERR_LIMIT, "body length"); /* 1 MiB: no request is that big */
 	assert_int_equal(ctl_proto_frame_len(f, n, &flen, NULL), ERR_LIMIT);
-	MUTATE(11, 11, ERR_TRUNCATED, "body");     /* says one byte more than there is */
-	MUTATE(17, 5, ERR_TRUNCATED, "command");   /* command longer than the body */
+	MUTATE(11, 11, ERR_TRUNCATED, "body");	 /* says one byte more than there is */
+	MUTATE(17, 5, ERR_TRUNCATED, "command"); /* command longer than the body */
 	MUTATE(17, 3, ERR_TRAILING, "request body");
-	MUTATE(19, 0, ERR_INVAL, "command");       /* NUL byte */
-	MUTATE(16, 0x10, ERR_LIMIT, "command");    /* 4096 + 4 > CTL_MAX_CMD */
+	MUTATE(19, 0, ERR_INVAL, "command");	/* NUL byte */
+	MUTATE(16, 0x10, ERR_LIMIT, "command"); /* 4096 + 4 > CTL_MAX_CMD */
 	assert_int_equal(err.offset, 16);
 #undef MUTATE
 
@@ -294,15 +300,15 @@ static void test_status_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_request_bytes),
-		TEST(test_request_round_trip),
-		TEST(test_response_round_trip),
-		TEST(test_every_truncation_is_refused),
-		TEST(test_malformed_frames),
-		TEST(test_response_limits_on_decode),
-		TEST(test_encoder_limits_leave_output_unchanged),
-		TEST(test_stream_of_frames),
-		TEST(test_status_names),
+	    TEST(test_request_bytes),
+	    TEST(test_request_round_trip),
+	    TEST(test_response_round_trip),
+	    TEST(test_every_truncation_is_refused),
+	    TEST(test_malformed_frames),
+	    TEST(test_response_limits_on_decode),
+	    TEST(test_encoder_limits_leave_output_unchanged),
+	    TEST(test_stream_of_frames),
+	    TEST(test_status_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -233,7 +233,8 @@ static void test_golden_ks_members(void **state)
 			      " Rcvd seq num      : 2 1 2 1\n"
 			      "\n";
 	assert_non_null(strstr(got, member1));
-	const char *head = "Group Member Information :\n\nNumber of rekeys sent for group G1 : 346\n\n";
+	const char *head =
+	    "Group Member Information :\n\nNumber of rekeys sent for group G1 : 346\n\n";
 	assert_memory_equal(got, head, strlen(head));
 	free(got);
 
@@ -396,18 +397,18 @@ static void test_camel_case(void **state)
 {
 	(void)state;
 	static const char *const cases[][2] = {
-		{"Rekey Acks Rcvd", "rekeyAcksRcvd"},
-		{"orig life(sec)", "origLifeSec"},
-		{"IPSec SA Direction", "ipsecSaDirection"},
-		{"conn-id", "connId"},
-		{"Re-registers in", "reRegistersIn"},
-		{"Rekey Acks sents", "rekeyAcksSents"},
-		{"GM Version", "gmVersion"},
-		{"rekeyTransport", "rekeyTransport"},
-		{"Anti-Replay(Time Based)", "antiReplayTimeBased"},
-		{"IPSec SA 1 lifetime (sec)", "ipsecSa1LifetimeSec"},
-		{"# of teks", "ofTeks"},
-		{"()", "value"},
+	    {"Rekey Acks Rcvd", "rekeyAcksRcvd"},
+	    {"orig life(sec)", "origLifeSec"},
+	    {"IPSec SA Direction", "ipsecSaDirection"},
+	    {"conn-id", "connId"},
+	    {"Re-registers in", "reRegistersIn"},
+	    {"Rekey Acks sents", "rekeyAcksSents"},
+	    {"GM Version", "gmVersion"},
+	    {"rekeyTransport", "rekeyTransport"},
+	    {"Anti-Replay(Time Based)", "antiReplayTimeBased"},
+	    {"IPSec SA 1 lifetime (sec)", "ipsecSa1LifetimeSec"},
+	    {"# of teks", "ofTeks"},
+	    {"()", "value"},
 	};
 	char out[64];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -466,7 +467,8 @@ static void test_duplicate_json_keys_are_an_error(void **state)
 	root = result_root(r);
 	result_kv_u64(root, "Remaining lifetime (sec)", 1);
 	result_kv_u64(result_section(root, "kek"), "Remaining lifetime (sec)", 2);
-	assert_json(r, "{\n  \"remainingLifetimeSec\": 1,\n  \"kek\": {\n    \"remainingLifetimeSec\": 2\n  }\n}\n");
+	assert_json(r, "{\n  \"remainingLifetimeSec\": 1,\n  \"kek\": {\n    "
+		       "\"remainingLifetimeSec\": 2\n  }\n}\n");
 	result_free(r);
 }
 
@@ -501,7 +503,8 @@ static void test_align_none_and_custom_separators(void **state)
 	result_kv_str(root, "Local Address", "%s", "10.1.11.2");
 	result_kv_u64(root, "Local Priority", 200);
 	result_set_sep(result_kv_dbl(root, "Replay Value", 442843.29, 2), " ");
-	result_set_unit(result_set_sep(result_kv_dbl(root, "Max time delta", 0, 2), " : "), " secs");
+	result_set_unit(result_set_sep(result_kv_dbl(root, "Max time delta", 0, 2), " : "),
+			" secs");
 	assert_text(r, "Local Address: 10.1.11.2\n"
 		       "Local Priority: 200\n"
 		       "Replay Value 442843.29\n"
@@ -512,19 +515,19 @@ static void test_align_none_and_custom_separators(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_golden_ks_rekey),
-		TEST(test_golden_gm_rekey),
-		TEST(test_golden_ks_members),
-		TEST(test_rows_align_every_cell),
-		TEST(test_tables),
-		TEST(test_array_on_lines_and_units),
-		TEST(test_secrets_are_hidden_in_both),
-		TEST(test_empty_result),
-		TEST(test_camel_case),
-		TEST(test_json_types_and_escaping),
-		TEST(test_duplicate_json_keys_are_an_error),
-		TEST(test_misuse_is_sticky),
-		TEST(test_align_none_and_custom_separators),
+	    TEST(test_golden_ks_rekey),
+	    TEST(test_golden_gm_rekey),
+	    TEST(test_golden_ks_members),
+	    TEST(test_rows_align_every_cell),
+	    TEST(test_tables),
+	    TEST(test_array_on_lines_and_units),
+	    TEST(test_secrets_are_hidden_in_both),
+	    TEST(test_empty_result),
+	    TEST(test_camel_case),
+	    TEST(test_json_types_and_escaping),
+	    TEST(test_duplicate_json_keys_are_an_error),
+	    TEST(test_misuse_is_sticky),
+	    TEST(test_align_none_and_custom_separators),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,32 +95,33 @@ static void test_debugging(void **state)
 	result_free(f->r);
 	f->r = result_new();
 	assert_int_equal(ctl_show_debugging(f->r, &f->d), 0);
-	assert_render(f->r,
-		      "Cryptographic Subsystem:\n"
-		      "  Crypto ISAKMP debugging is on\n"
-		      "  Crypto ISAKMP Error debugging is on\n"
-		      "GDOI:\n"
-		      "  GDOI Key Server Registration Debug level: (Packet, Detail, Event, Terse, Error)\n"
-		      "  GDOI Key Server COOP Debug level: (Event, Terse, Error)\n",
-		      "{\n"
-		      "  \"crypto\": {\n"
-		      "    \"isakmp\": [\"event\", \"error\"]\n"
-		      "  },\n"
-		      "  \"gdoi\": {\n"
-		      "    \"features\": [\n"
-		      "      {\n"
-		      "        \"role\": \"ks\",\n"
-		      "        \"feature\": \"registration\",\n"
-		      "        \"levels\": [\"packet\", \"detail\", \"event\", \"terse\", \"error\"]\n"
-		      "      },\n"
-		      "      {\n"
-		      "        \"role\": \"ks\",\n"
-		      "        \"feature\": \"coop\",\n"
-		      "        \"levels\": [\"event\", \"terse\", \"error\"]\n"
-		      "      }\n"
-		      "    ]\n"
-		      "  }\n"
-		      "}\n");
+	assert_render(
+	    f->r,
+	    "Cryptographic Subsystem:\n"
+	    "  Crypto ISAKMP debugging is on\n"
+	    "  Crypto ISAKMP Error debugging is on\n"
+	    "GDOI:\n"
+	    "  GDOI Key Server Registration Debug level: (Packet, Detail, Event, Terse, Error)\n"
+	    "  GDOI Key Server COOP Debug level: (Event, Terse, Error)\n",
+	    "{\n"
+	    "  \"crypto\": {\n"
+	    "    \"isakmp\": [\"event\", \"error\"]\n"
+	    "  },\n"
+	    "  \"gdoi\": {\n"
+	    "    \"features\": [\n"
+	    "      {\n"
+	    "        \"role\": \"ks\",\n"
+	    "        \"feature\": \"registration\",\n"
+	    "        \"levels\": [\"packet\", \"detail\", \"event\", \"terse\", \"error\"]\n"
+	    "      },\n"
+	    "      {\n"
+	    "        \"role\": \"ks\",\n"
+	    "        \"feature\": \"coop\",\n"
+	    "        \"levels\": [\"event\", \"terse\", \"error\"]\n"
+	    "      }\n"
+	    "    ]\n"
+	    "  }\n"
+	    "}\n");
 }
 
 static void test_logging(void **state)
@@ -130,35 +131,36 @@ static void test_logging(void **state)
 	clock_fake_advance(&f->clk, 5 * NS_PER_MS);
 	diag_log(&f->d, DIAG_MSG_SA_TEK_UPDATED, "G1", 0x91E3985A);
 	assert_int_equal(ctl_show_logging(f->r, &f->d), 0);
-	assert_render(f->r,
-		      "Syslog logging: enabled (0 messages rate-limited, 0 lines overwritten)\n"
-		      "\n"
-		      "    Console logging: disabled\n"
-		      "    Buffer logging:  level debugging, 2 messages logged\n"
-		      "    Trap logging: disabled\n"
-		      "\n"
-		      "Log Buffer (65536 bytes):\n"
-		      "\n"
-		      "*Nov  6 15:55:16.117: %GDOI-5-GM_REKEY_TRANS_2_UNI: Group G1 transitioned to "
-		      "Unicast Rekey.\n"
-		      "*Nov  6 15:55:16.122: %GDOI-5-SA_TEK_UPDATED: SA TEK was updated (group G1, spi "
-		      "0x91E3985A)\n",
-		      "{\n"
-		      "  \"messagesRateLimited\": 0,\n"
-		      "  \"linesOverwritten\": 0,\n"
-		      "  \"bufferLogging\": true,\n"
-		      "  \"messagesLogged\": 2,\n"
-		      "  \"debugLinesLogged\": 0,\n"
-		      "  \"syslogLogging\": false,\n"
-		      "  \"syslogLinesLogged\": 0,\n"
-		      "  \"bufferSizeBytes\": 65536,\n"
-		      "  \"lines\": [\n"
-		      "    \"*Nov  6 15:55:16.117: %GDOI-5-GM_REKEY_TRANS_2_UNI: Group G1 transitioned "
-		      "to Unicast Rekey.\",\n"
-		      "    \"*Nov  6 15:55:16.122: %GDOI-5-SA_TEK_UPDATED: SA TEK was updated (group "
-		      "G1, spi 0x91E3985A)\"\n"
-		      "  ]\n"
-		      "}\n");
+	assert_render(
+	    f->r,
+	    "Syslog logging: enabled (0 messages rate-limited, 0 lines overwritten)\n"
+	    "\n"
+	    "    Console logging: disabled\n"
+	    "    Buffer logging:  level debugging, 2 messages logged\n"
+	    "    Trap logging: disabled\n"
+	    "\n"
+	    "Log Buffer (65536 bytes):\n"
+	    "\n"
+	    "*Nov  6 15:55:16.117: %GDOI-5-GM_REKEY_TRANS_2_UNI: Group G1 transitioned to "
+	    "Unicast Rekey.\n"
+	    "*Nov  6 15:55:16.122: %GDOI-5-SA_TEK_UPDATED: SA TEK was updated (group G1, spi "
+	    "0x91E3985A)\n",
+	    "{\n"
+	    "  \"messagesRateLimited\": 0,\n"
+	    "  \"linesOverwritten\": 0,\n"
+	    "  \"bufferLogging\": true,\n"
+	    "  \"messagesLogged\": 2,\n"
+	    "  \"debugLinesLogged\": 0,\n"
+	    "  \"syslogLogging\": false,\n"
+	    "  \"syslogLinesLogged\": 0,\n"
+	    "  \"bufferSizeBytes\": 65536,\n"
+	    "  \"lines\": [\n"
+	    "    \"*Nov  6 15:55:16.117: %GDOI-5-GM_REKEY_TRANS_2_UNI: Group G1 transitioned "
+	    "to Unicast Rekey.\",\n"
+	    "    \"*Nov  6 15:55:16.122: %GDOI-5-SA_TEK_UPDATED: SA TEK was updated (group "
+	    "G1, spi 0x91E3985A)\"\n"
+	    "  ]\n"
+	    "}\n");
 }
 
 static void test_logging_catalog(void **state)
@@ -166,10 +168,12 @@ static void test_logging_catalog(void **state)
 	struct fixture *f = *state;
 	assert_int_equal(ctl_show_logging_catalog(f->r, "no_rsa"), 0);
 	char *t = render(f->r, false);
-	assert_memory_equal(t, "%GDOI-1-KS_NO_RSA_KEYS: RSA Key - %s : Not found, Required for group %s\n"
-			       "    Explanation: ",
-			    strlen("%GDOI-1-KS_NO_RSA_KEYS: RSA Key - %s : Not found, Required for "
-				   "group %s\n    Explanation: "));
+	assert_memory_equal(
+	    t,
+	    "%GDOI-1-KS_NO_RSA_KEYS: RSA Key - %s : Not found, Required for group %s\n"
+	    "    Explanation: ",
+	    strlen("%GDOI-1-KS_NO_RSA_KEYS: RSA Key - %s : Not found, Required for "
+		   "group %s\n    Explanation: "));
 	assert_non_null(strstr(t, "\n    Recommended Action: Create or import"));
 	free(t);
 	t = render(f->r, true);
@@ -205,21 +209,22 @@ static void test_event_trace(void **state)
 	rekey_events(f);
 	struct diag_trace_query q = {.rings = 1u << DIAG_TRACE_REKEY, .when = DIAG_TRACE_WHEN_ALL};
 	assert_int_equal(ctl_show_event_trace(f->r, &f->d, &q, false), 0);
-	assert_render(f->r,
-		      "*Nov  6 15:55:16.117: GDOI_REKEY_EVENT: ACK_SENT: From 10.1.12.2 to 10.1.13.2 "
-		      "with seq no 1 for the group G1\n",
-		      "{\n"
-		      "  \"entries\": [\n"
-		      "    {\n"
-		      "      \"time\": \"Nov  6 15:55:16.117\",\n"
-		      "      \"ring\": \"rekey\",\n"
-		      "      \"group\": \"G1\",\n"
-		      "      \"peer\": \"10.1.12.2\",\n"
-		      "      \"text\": \"GDOI_REKEY_EVENT: ACK_SENT: From 10.1.12.2 to 10.1.13.2 with "
-		      "seq no 1 for the group G1\"\n"
-		      "    }\n"
-		      "  ]\n"
-		      "}\n");
+	assert_render(
+	    f->r,
+	    "*Nov  6 15:55:16.117: GDOI_REKEY_EVENT: ACK_SENT: From 10.1.12.2 to 10.1.13.2 "
+	    "with seq no 1 for the group G1\n",
+	    "{\n"
+	    "  \"entries\": [\n"
+	    "    {\n"
+	    "      \"time\": \"Nov  6 15:55:16.117\",\n"
+	    "      \"ring\": \"rekey\",\n"
+	    "      \"group\": \"G1\",\n"
+	    "      \"peer\": \"10.1.12.2\",\n"
+	    "      \"text\": \"GDOI_REKEY_EVENT: ACK_SENT: From 10.1.12.2 to 10.1.13.2 with "
+	    "seq no 1 for the group G1\"\n"
+	    "    }\n"
+	    "  ]\n"
+	    "}\n");
 
 	/* all rings, ring by ring: a title before each ring's entries; detail adds the location. */
 	result_free(f->r);
@@ -283,13 +288,13 @@ static void test_time_source_header(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_debug_condition, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_debugging, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_logging, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_logging_catalog, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_event_trace, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_event_trace_parameters, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_time_source_header, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_debug_condition, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_debugging, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_logging, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_logging_catalog, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_event_trace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_event_trace_parameters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_time_source_header, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,17 +19,20 @@ static void test_levels_are_cumulative(void **state)
 	capture_setup(&d, &clk, &c);
 	const unsigned below_detail = DIAG_LVL_ERROR | DIAG_LVL_TERSE | DIAG_LVL_EVENT;
 
-	assert_int_equal(diag_debug_gdoi_enable(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_DETAIL), 0);
+	assert_int_equal(diag_debug_gdoi_enable(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_DETAIL),
+			 0);
 	assert_int_equal(diag_debug_gdoi_levels(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY),
 			 below_detail | DIAG_LVL_DETAIL);
 	assert_int_equal(diag_debug_gdoi_levels(&d, DIAG_ROLE_KS, DIAG_FEAT_REKEY), 0);
 	assert_int_equal(diag_debug_gdoi_levels(&d, DIAG_ROLE_GM, DIAG_FEAT_REPLAY), 0);
 	/* A lower level does not take away a higher one. */
-	assert_int_equal(diag_debug_gdoi_enable(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_ERROR), 0);
+	assert_int_equal(diag_debug_gdoi_enable(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_ERROR),
+			 0);
 	assert_int_equal(diag_debug_gdoi_levels(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY),
 			 below_detail | DIAG_LVL_DETAIL);
 	/* `no ... event` leaves what is below event. */
-	assert_int_equal(diag_debug_gdoi_disable(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_EVENT), 0);
+	assert_int_equal(diag_debug_gdoi_disable(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_EVENT),
+			 0);
 	assert_int_equal(diag_debug_gdoi_levels(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY),
 			 DIAG_LVL_ERROR | DIAG_LVL_TERSE);
 	assert_int_equal(diag_debug_gdoi_disable(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, 0), 0);
@@ -47,7 +50,8 @@ static void test_levels_are_cumulative(void **state)
 
 	/* debug crypto gdoi all-features <level>: both roles. */
 	diag_debug_all_off(&d);
-	assert_int_equal(diag_debug_gdoi_enable(&d, DIAG_ROLE_ALL, DIAG_FEAT_ALL, DIAG_LVL_TERSE), 0);
+	assert_int_equal(diag_debug_gdoi_enable(&d, DIAG_ROLE_ALL, DIAG_FEAT_ALL, DIAG_LVL_TERSE),
+			 0);
 	assert_int_equal(diag_debug_gdoi_levels(&d, DIAG_ROLE_KS, DIAG_FEAT_COOP),
 			 DIAG_LVL_ERROR | DIAG_LVL_TERSE);
 	assert_int_equal(diag_debug_gdoi_levels(&d, DIAG_ROLE_GM, DIAG_FEAT_POLICY),
@@ -63,15 +67,18 @@ static void test_enable_confirmation_text(void **state)
 {
 	(void)state;
 	struct dbuf out = DBUF_INIT;
-	assert_int_equal(diag_debug_describe(&out, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION, DIAG_LVL_ALL), 0);
-	assert_int_equal(diag_debug_describe(&out, DIAG_ROLE_GM, DIAG_FEAT_REPLAY,
-					     DIAG_LVL_ERROR | DIAG_LVL_TERSE | DIAG_LVL_EVENT | DIAG_LVL_DETAIL),
-			 0);
+	assert_int_equal(
+	    diag_debug_describe(&out, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION, DIAG_LVL_ALL), 0);
+	assert_int_equal(
+	    diag_debug_describe(&out, DIAG_ROLE_GM, DIAG_FEAT_REPLAY,
+				DIAG_LVL_ERROR | DIAG_LVL_TERSE | DIAG_LVL_EVENT | DIAG_LVL_DETAIL),
+	    0);
 	assert_int_equal(diag_debug_describe(&out, DIAG_ROLE_KS, DIAG_FEAT_COOP, 0), 0);
-	assert_string_equal(dbuf_str(&out),
-			    "GDOI Key Server Registration Debug level: (Packet, Detail, Event, Terse, Error)\n"
-			    "GDOI Group Member Replay Debug level: (Detail, Event, Terse, Error)\n"
-			    "GDOI Key Server COOP Debug level: (None)\n");
+	assert_string_equal(
+	    dbuf_str(&out),
+	    "GDOI Key Server Registration Debug level: (Packet, Detail, Event, Terse, Error)\n"
+	    "GDOI Group Member Replay Debug level: (Detail, Event, Terse, Error)\n"
+	    "GDOI Key Server COOP Debug level: (None)\n");
 	assert_int_equal(diag_debug_describe(&out, DIAG_ROLE_GM, DIAG_FEAT_COOP, 1), ERR_INVAL);
 	dbuf_free(&out);
 }
@@ -107,7 +114,7 @@ static void test_conditions_are_ored_and_unmatched(void **state)
 	static struct capture c;
 	capture_setup(&d, &clk, &c);
 	diag_debug_gdoi_enable(&d, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION, DIAG_LVL_ALL);
-#define ON(group, peer) \
+#define ON(group, peer)                                                                            \
 	diag_debug_on(&d, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION, DIAG_LVL_EVENT, (group), (peer))
 
 	/* 1. No condition: everything. */
@@ -123,7 +130,7 @@ static void test_conditions_are_ored_and_unmatched(void **state)
 	assert_true(ON(NULL, PEER_A));
 	assert_true(ON("G2", PEER_A));
 	assert_false(ON(NULL, PEER_B));
-	assert_false(ON("G1", 0));  /* no peer to test: unmatched */
+	assert_false(ON("G1", 0)); /* no peer to test: unmatched */
 	assert_false(ON(NULL, 0));
 	/* 4. unmatched lets the untestable ones through, not the mismatching ones. */
 	diag_debug_cond_set_unmatched(&d, true);
@@ -147,7 +154,8 @@ static void test_conditions_are_ored_and_unmatched(void **state)
 	assert_false(ON(NULL, PEER_A)); /* no group to test */
 
 	/* 7. Level still decides first. */
-	assert_false(diag_debug_on(&d, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_EVENT, "G1", 0));
+	assert_false(
+	    diag_debug_on(&d, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_EVENT, "G1", 0));
 
 	/* 8. The filters apply to ISAKMP debugs too. */
 	diag_debug_isakmp_set(&d, DIAG_IKE_EVENT, true);
@@ -179,7 +187,8 @@ static void test_condition_bookkeeping(void **state)
 	assert_int_equal(diag_debug_cond_add_group(&d, longname), ERR_INVAL);
 	assert_int_equal(diag_debug_cond_add_group(&d, "G1"), 0);
 	assert_int_equal(diag_debug_cond_del_group(&d, "G9"), ERR_NOTFOUND);
-	assert_string_equal(diag_debug_cond_reply(false, ERR_NOTFOUND), "% GDOI Debug Condition not found.");
+	assert_string_equal(diag_debug_cond_reply(false, ERR_NOTFOUND),
+			    "% GDOI Debug Condition not found.");
 
 	struct diag_cond list[DIAG_COND_MAX];
 	bool unmatched = true;
@@ -212,15 +221,19 @@ static void test_nothing_is_formatted_when_off(void **state)
 	static struct capture c;
 	capture_setup(&d, &clk, &c);
 	calls = 0;
-	DIAG_DEBUG(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_PACKET, 1, "G1", PEER_A, "%s", costly());
+	DIAG_DEBUG(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_PACKET, 1, "G1", PEER_A, "%s",
+		   costly());
 	diag_debug_gdoi_enable(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_DETAIL);
-	DIAG_DEBUG(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_PACKET, 1, "G1", PEER_A, "%s", costly());
+	DIAG_DEBUG(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_PACKET, 1, "G1", PEER_A, "%s",
+		   costly());
 	diag_debug_cond_add_peer(&d, PEER_B);
-	DIAG_DEBUG(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_DETAIL, 1, "G1", PEER_A, "%s", costly());
+	DIAG_DEBUG(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_DETAIL, 1, "G1", PEER_A, "%s",
+		   costly());
 	DIAG_DEBUG_ISAKMP(&d, DIAG_IKE_DETAIL, 7, NULL, PEER_B, "%s", costly());
 	assert_int_equal(calls, 0);
 	assert_int_equal(c.n, 0);
-	DIAG_DEBUG(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_DETAIL, 1, "G1", PEER_B, "%s", costly());
+	DIAG_DEBUG(&d, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_DETAIL, 1, "G1", PEER_B, "%s",
+		   costly());
 	assert_int_equal(calls, 1);
 	assert_int_equal(c.n, 1);
 	diag_free(&d);
@@ -234,15 +247,17 @@ static void test_debug_line_formats(void **state)
 	static struct capture c;
 	capture_setup(&d, &clk, &c);
 	diag_debug_gdoi_enable(&d, DIAG_ROLE_GM, DIAG_FEAT_REPLAY, DIAG_LVL_DETAIL);
-	DIAG_DEBUG(&d, DIAG_ROLE_GM, DIAG_FEAT_REPLAY, DIAG_LVL_DETAIL, 0, "G1", 0,
-		   "my_pseudotime is %.2f (secs), peer_pseudotime is %.2f (secs), replay_window is %u "
-		   "(secs), src_addr = %s, dest_addr = %s",
-		   621602.30, 621561.14, 4u, "192.168.14.2", "192.168.13.2");
+	DIAG_DEBUG(
+	    &d, DIAG_ROLE_GM, DIAG_FEAT_REPLAY, DIAG_LVL_DETAIL, 0, "G1", 0,
+	    "my_pseudotime is %.2f (secs), peer_pseudotime is %.2f (secs), replay_window is %u "
+	    "(secs), src_addr = %s, dest_addr = %s",
+	    621602.30, 621561.14, 4u, "192.168.14.2", "192.168.13.2");
 	/* The seed's debug line. */
-	assert_string_equal(capture_last(&c),
-			    "GDOI:GM REPLAY:DET:(0):my_pseudotime is 621602.30 (secs), peer_pseudotime "
-			    "is 621561.14 (secs), replay_window is 4 (secs), src_addr = 192.168.14.2, "
-			    "dest_addr = 192.168.13.2");
+	assert_string_equal(
+	    capture_last(&c),
+	    "GDOI:GM REPLAY:DET:(0):my_pseudotime is 621602.30 (secs), peer_pseudotime "
+	    "is 621561.14 (secs), replay_window is 4 (secs), src_addr = 192.168.14.2, "
+	    "dest_addr = 192.168.13.2");
 	assert_int_equal(c.id[0], DIAG_MSG_DEBUG);
 	assert_int_equal(c.sev[0], 7);
 
@@ -251,11 +266,11 @@ static void test_debug_line_formats(void **state)
 		unsigned lvl;
 		const char *want;
 	} lv[] = {
-		{DIAG_LVL_ERROR, "GDOI:KS COOP:ERR:(2147483650):x"},
-		{DIAG_LVL_TERSE, "GDOI:KS COOP:TER:(2147483650):x"},
-		{DIAG_LVL_EVENT, "GDOI:KS COOP:EVT:(2147483650):x"},
-		{DIAG_LVL_DETAIL, "GDOI:KS COOP:DET:(2147483650):x"},
-		{DIAG_LVL_PACKET, "GDOI:KS COOP:PAK:(2147483650):x"},
+	    {DIAG_LVL_ERROR, "GDOI:KS COOP:ERR:(2147483650):x"},
+	    {DIAG_LVL_TERSE, "GDOI:KS COOP:TER:(2147483650):x"},
+	    {DIAG_LVL_EVENT, "GDOI:KS COOP:EVT:(2147483650):x"},
+	    {DIAG_LVL_DETAIL, "GDOI:KS COOP:DET:(2147483650):x"},
+	    {DIAG_LVL_PACKET, "GDOI:KS COOP:PAK:(2147483650):x"},
 	};
 	for (size_t i = 0; i < sizeof(lv) / sizeof(lv[0]); i++) {
 		DIAG_DEBUG(&d, DIAG_ROLE_KS, DIAG_FEAT_COOP, lv[i].lvl, 2147483650u, "G1", 0, "x");
@@ -263,12 +278,15 @@ static void test_debug_line_formats(void **state)
 	}
 
 	diag_debug_isakmp_set(&d, DIAG_IKE_EVENT | DIAG_IKE_ERROR | DIAG_IKE_PACKET, true);
-	DIAG_DEBUG_ISAKMP(&d, DIAG_IKE_ERROR, 82124, NULL, 0, "GDOI processing Failed: Deleting node");
-	assert_string_equal(capture_last(&c), "ISAKMP-ERROR: (82124):GDOI processing Failed: Deleting node");
+	DIAG_DEBUG_ISAKMP(&d, DIAG_IKE_ERROR, 82124, NULL, 0,
+			  "GDOI processing Failed: Deleting node");
+	assert_string_equal(capture_last(&c),
+			    "ISAKMP-ERROR: (82124):GDOI processing Failed: Deleting node");
 	DIAG_DEBUG_ISAKMP(&d, DIAG_IKE_EVENT, 82124, NULL, 0, "Old State = %s New State = %s",
 			  "IKE_KS_LISTEN", "IKE_KS_GET_SA_POLICY_AWAIT");
-	assert_string_equal(capture_last(&c),
-			    "ISAKMP: (82124):Old State = IKE_KS_LISTEN New State = IKE_KS_GET_SA_POLICY_AWAIT");
+	assert_string_equal(
+	    capture_last(&c),
+	    "ISAKMP: (82124):Old State = IKE_KS_LISTEN New State = IKE_KS_GET_SA_POLICY_AWAIT");
 	diag_debug_ipsec_set(&d, DIAG_IPSEC_STATES, true);
 	DIAG_DEBUG_IPSEC(&d, DIAG_IPSEC_STATES, 1, "G1", 0, "sa created");
 	assert_string_equal(capture_last(&c), "IPSEC-STATES: (1):sa created");
@@ -286,13 +304,10 @@ static void test_debug_line_formats(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_levels_are_cumulative),
-		TEST(test_enable_confirmation_text),
-		TEST(test_keyword_names),
-		TEST(test_conditions_are_ored_and_unmatched),
-		TEST(test_condition_bookkeeping),
-		TEST(test_nothing_is_formatted_when_off),
-		TEST(test_debug_line_formats),
+	    TEST(test_levels_are_cumulative), TEST(test_enable_confirmation_text),
+	    TEST(test_keyword_names),	      TEST(test_conditions_are_ored_and_unmatched),
+	    TEST(test_condition_bookkeeping), TEST(test_nothing_is_formatted_when_off),
+	    TEST(test_debug_line_formats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

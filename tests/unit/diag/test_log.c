@@ -85,9 +85,10 @@ static void test_buffer_evicts_oldest_and_resizes(void **state)
 	 * A record is 4 (ring) + 12 (header) + 104 bytes of line for a 3-digit
 	 * seq: 34 whole records fit in 4096 bytes.
 	 */
-	const size_t fit = 4096 / (4 + 12 + strlen("%GDOI-5-KS_SEND_UNICAST_REKEY: Sending Unicast "
-						  "Rekey for group G1 from address 10.1.11.2 with "
-						  "seq # 200"));
+	const size_t fit = 4096 / (4 + 12 +
+				   strlen("%GDOI-5-KS_SEND_UNICAST_REKEY: Sending Unicast "
+					  "Rekey for group G1 from address 10.1.11.2 with "
+					  "seq # 200"));
 	assert_int_equal(fit, 34);
 	size_t n;
 	char *text = buffer_text(&d, &n);
@@ -151,8 +152,8 @@ static void test_foreach_stops_when_asked(void **state)
 static void inv_spi(struct diag *d, uint32_t src)
 {
 	char s[DIAG_IP4_STRLEN];
-	diag_log_src(d, DIAG_MSG_RECVD_PKT_INV_SPI, src, "192.168.14.2", 50, 0x8BF147EF,
-		     0x8BF147EF, diag_ip4(src, s), "eth1");
+	diag_log_src(d, DIAG_MSG_RECVD_PKT_INV_SPI, src, "192.168.14.2", 50, 0x8BF147EF, 0x8BF147EF,
+		     diag_ip4(src, s), "eth1");
 }
 
 static void test_rate_limit_per_source_and_message(void **state)
@@ -169,10 +170,11 @@ static void test_rate_limit_per_source_and_message(void **state)
 		clock_fake_advance(&clk, NS_PER_SEC);
 	}
 	assert_int_equal(c.n, 1);
-	assert_string_equal(capture_last(&c),
-			    "%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi "
-			    "for destaddr=192.168.14.2, prot=50, spi=0x8BF147EF(2347845615), "
-			    "srcaddr=192.168.13.2, input interface=eth1");
+	assert_string_equal(
+	    capture_last(&c),
+	    "%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi "
+	    "for destaddr=192.168.14.2, prot=50, spi=0x8BF147EF(2347845615), "
+	    "srcaddr=192.168.13.2, input interface=eth1");
 	/* Another source, another message: own budgets. */
 	inv_spi(&d, b);
 	diag_log_src(&d, DIAG_MSG_PKT_REPLAY_ERR, a, 13, 1);
@@ -294,15 +296,15 @@ static void test_ip4(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_lines_carry_millisecond_stamps),
-		TEST(test_buffer_evicts_oldest_and_resizes),
-		TEST(test_foreach_stops_when_asked),
-		TEST(test_rate_limit_per_source_and_message),
-		TEST(test_rate_limit_table_is_bounded),
-		TEST(test_long_lines_are_cut),
-		TEST(test_syslog_output_is_counted),
-		TEST(test_threads_share_a_context),
-		TEST(test_ip4),
+	    TEST(test_lines_carry_millisecond_stamps),
+	    TEST(test_buffer_evicts_oldest_and_resizes),
+	    TEST(test_foreach_stops_when_asked),
+	    TEST(test_rate_limit_per_source_and_message),
+	    TEST(test_rate_limit_table_is_bounded),
+	    TEST(test_long_lines_are_cut),
+	    TEST(test_syslog_output_is_counted),
+	    TEST(test_threads_share_a_context),
+	    TEST(test_ip4),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,7 +65,8 @@ static void test_time_source_line(void **state)
 	diag_time_source_line(b, sizeof(b), "NTP", true, WALL_2026, false);
 	assert_string_equal(b, "Time source is NTP, 12:34:56.789 UTC Sun Nov 22 2026");
 	diag_time_source_line(b, sizeof(b), "hardware calendar", false, WALL_2026, false);
-	assert_string_equal(b, "Time source is hardware calendar, *12:34:56.789 UTC Sun Nov 22 2026");
+	assert_string_equal(b,
+			    "Time source is hardware calendar, *12:34:56.789 UTC Sun Nov 22 2026");
 	const char *src;
 	bool auth;
 	diag_time_source_detect(&src, &auth);
@@ -80,10 +81,12 @@ static void test_parse_hhmm(void **state)
 		int rc;
 		uint64_t sec;
 	} cases[] = {
-		{"00:01", 0, 60},       {"1:30", 0, 5400},     {"100:00", 0, 360000},
-		{"00:60", ERR_INVAL, 0}, {"12", ERR_SYNTAX, 0}, {"12:", ERR_SYNTAX, 0},
-		{":12", ERR_SYNTAX, 0},  {"1:2:3", ERR_SYNTAX, 0}, {"a:b", ERR_SYNTAX, 0},
-		{"1234567:00", ERR_SYNTAX, 0}, {"", ERR_SYNTAX, 0},
+	    {"00:01", 0, 60},	    {"1:30", 0, 5400},
+	    {"100:00", 0, 360000},  {"00:60", ERR_INVAL, 0},
+	    {"12", ERR_SYNTAX, 0},  {"12:", ERR_SYNTAX, 0},
+	    {":12", ERR_SYNTAX, 0}, {"1:2:3", ERR_SYNTAX, 0},
+	    {"a:b", ERR_SYNTAX, 0}, {"1234567:00", ERR_SYNTAX, 0},
+	    {"", ERR_SYNTAX, 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t ns = 7;
@@ -96,11 +99,8 @@ static void test_parse_hhmm(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_log_stamp),
-		TEST(test_clock_format),
-		TEST(test_local_zone),
-		TEST(test_time_source_line),
-		TEST(test_parse_hhmm),
+	    TEST(test_log_stamp),	 TEST(test_clock_format), TEST(test_local_zone),
+	    TEST(test_time_source_line), TEST(test_parse_hhmm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

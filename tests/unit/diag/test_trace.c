@@ -31,7 +31,8 @@ static char *show(struct diag *d, unsigned rings, bool merged, enum diag_trace_w
 		  uint64_t arg_ns, bool detail)
 {
 	struct show s = {.out = DBUF_INIT, .d = d, .detail = detail};
-	struct diag_trace_query q = {.rings = rings, .merged = merged, .when = when, .arg_ns = arg_ns};
+	struct diag_trace_query q = {
+	    .rings = rings, .merged = merged, .when = when, .arg_ns = arg_ns};
 	assert_int_equal(diag_trace_query(d, &q, show_entry, &s), 0);
 	char *text = strdup(dbuf_str(&s.out));
 	dbuf_free(&s.out);
@@ -62,10 +63,11 @@ static void test_rekey_ring_renders_like_ios(void **state)
 	diag_trace(&d, DIAG_TRACE_REKEY, "G1", 0x0A010C02,
 		   "REKEY_RCVD: From 10.1.12.2 to 10.1.13.2 with seq no 1 for the group G1");
 	char *text = show(&d, 1u << DIAG_TRACE_REKEY, false, DIAG_TRACE_WHEN_ALL, 0, false);
-	assert_string_equal(text, "*Nov  6 15:55:16.117: GDOI_REKEY_EVENT: ACK_SENT: From 10.1.12.2 "
-				  "to 10.1.13.2 with seq no 1 for the group G1\n"
-				  "*Nov  6 15:55:16.117: GDOI_REKEY_EVENT: REKEY_RCVD: From 10.1.12.2 "
-				  "to 10.1.13.2 with seq no 1 for the group G1\n");
+	assert_string_equal(text,
+			    "*Nov  6 15:55:16.117: GDOI_REKEY_EVENT: ACK_SENT: From 10.1.12.2 "
+			    "to 10.1.13.2 with seq no 1 for the group G1\n"
+			    "*Nov  6 15:55:16.117: GDOI_REKEY_EVENT: REKEY_RCVD: From 10.1.12.2 "
+			    "to 10.1.13.2 with seq no 1 for the group G1\n");
 	free(text);
 	diag_free(&d);
 }
@@ -120,7 +122,8 @@ static void test_size_clear_and_disable(void **state)
 	free(text);
 
 	assert_int_equal(diag_trace_set_size(&d, DIAG_TRACE_REKEY, 0), ERR_INVAL);
-	assert_int_equal(diag_trace_set_size(&d, DIAG_TRACE_REKEY, DIAG_TRACE_MAX_SIZE + 1), ERR_INVAL);
+	assert_int_equal(diag_trace_set_size(&d, DIAG_TRACE_REKEY, DIAG_TRACE_MAX_SIZE + 1),
+			 ERR_INVAL);
 	assert_int_equal(diag_trace_set_size(&d, DIAG_TRACE_REKEY, 2), 0);
 	text = show(&d, 1u << DIAG_TRACE_REKEY, false, DIAG_TRACE_WHEN_ALL, 0, false);
 	assert_null(strstr(text, "seq no 598 "));
@@ -169,11 +172,12 @@ static void test_merged_and_per_ring_order(void **state)
 	setup(&d, &clk);
 	three_rings(&d, &clk);
 	char *text = show(&d, DIAG_TRACE_ALL_RINGS, true, DIAG_TRACE_WHEN_ALL, 0, false);
-	assert_string_equal(text, "*Nov  6 15:55:16.117: GDOI_REG_EVENT: REG_START\n"
-				  "*Nov  6 15:55:17.117: GDOI_REKEY_EVENT: ACK_SENT: From 10.1.12.2 to "
-				  "10.1.13.2 with seq no 1 for the group G1\n"
-				  "*Nov  6 15:55:18.117: GDOI_COOP_EVENT: ANN_SENT\n"
-				  "*Nov  6 15:55:19.117: GDOI_REG_EVENT: REG_DONE\n");
+	assert_string_equal(text,
+			    "*Nov  6 15:55:16.117: GDOI_REG_EVENT: REG_START\n"
+			    "*Nov  6 15:55:17.117: GDOI_REKEY_EVENT: ACK_SENT: From 10.1.12.2 to "
+			    "10.1.13.2 with seq no 1 for the group G1\n"
+			    "*Nov  6 15:55:18.117: GDOI_COOP_EVENT: ANN_SENT\n"
+			    "*Nov  6 15:55:19.117: GDOI_REG_EVENT: REG_DONE\n");
 	free(text);
 	/* `all`: ring by ring (coop, exit, infra, registration, rekey). */
 	text = show(&d, DIAG_TRACE_ALL_RINGS, false, DIAG_TRACE_WHEN_ALL, 0, false);
@@ -192,7 +196,7 @@ static void test_time_selections(void **state)
 	struct clock clk;
 	setup(&d, &clk);
 	clock_fake_advance(&clk, 100 * NS_PER_SEC); /* 100 s after "boot" */
-	three_rings(&d, &clk);                       /* at +100, +101, +102, +103 s */
+	three_rings(&d, &clk);			    /* at +100, +101, +102, +103 s */
 	const unsigned regs = 1u << DIAG_TRACE_REGISTRATION;
 
 	/* latest: only what came since the ring was last shown. */
@@ -259,7 +263,7 @@ static void test_long_texts_are_cut(void **state)
 	diag_trace(&d, DIAG_TRACE_INFRA, big, 0, "%s", big);
 	char *text = show(&d, 1u << DIAG_TRACE_INFRA, false, DIAG_TRACE_WHEN_ALL, 0, false);
 	assert_int_equal(strlen(text), strlen("*Nov  6 15:55:16.117: GDOI_INFRA_EVENT: ") +
-					       DIAG_TRACE_TEXT_MAX - 1 + 1);
+					   DIAG_TRACE_TEXT_MAX - 1 + 1);
 	free(text);
 	diag_free(&d);
 }
@@ -267,13 +271,13 @@ static void test_long_texts_are_cut(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_rekey_ring_renders_like_ios),
-		TEST(test_exit_ring_detail_names_the_location),
-		TEST(test_size_clear_and_disable),
-		TEST(test_merged_and_per_ring_order),
-		TEST(test_time_selections),
-		TEST(test_ring_names),
-		TEST(test_long_texts_are_cut),
+	    TEST(test_rekey_ring_renders_like_ios),
+	    TEST(test_exit_ring_detail_names_the_location),
+	    TEST(test_size_clear_and_disable),
+	    TEST(test_merged_and_per_ring_order),
+	    TEST(test_time_selections),
+	    TEST(test_ring_names),
+	    TEST(test_long_texts_are_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
