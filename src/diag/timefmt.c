@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/timex.h>
 #include <time.h>
 
@@ -113,5 +114,120 @@ int diag_time_parse_hhmm(const char *s, uint64_t *ns)
 	if (m > 59)
 		return ERR_INVAL;
 	*ns = ((uint64_t)h * 3600 + m * 60) * NS_PER_SEC;
+	return 0;
+}
+
+/* Month index of a name or prefix of at least three letters, or -1. */
+static int month_of(const char *w, size_t n)
+{
+	static const char *const full[12] = {"january",	  "february", "march",	  "april",
+					     "may",	  "june",     "july",	  "august",
+					     "september", "october",  "november", "december"};
+	if (n < 3)
+		return -1;
+	for (int i = 0; i < 12; i++)
+		if (n <= strlen(full[i]) && !strncasecmp(w, full[i], n))
+			return i;
+	return -1;
+}
+
+/* Next space-separated word of *s: its start and length (0 at the end). */
+static size_t next_word(const char **s, const char **w)
+{
+	while (**s == ' ')
+		(*s)++;
+	*w = *s;
+	while (**s && **s != ' ')
+		(*s)++;
+	return (size_t)(*s - *w);
+}
+
+/* The time of day "hh:mm[:ss]" of word w (length n) into tm. */
+static int parse_tod(const char *w, size_t n, struct tm *tm)
+{
+	char buf[16];
+	if (!n || n >= sizeof(buf))
+		return ERR_SYNTAX;
+	memcpy(buf, w, n);
+	buf[n] = '\0';
+	const char *p = buf;
+	unsigned h, m, sec = 0;
+	if (parse_num(&p, &h) || *p++ != ':' || parse_num(&p, &m))
+		return ERR_SYNTAX;
+	if (*p == ':' && (p++, parse_num(&p, &sec)))
+		return ERR_SYNTAX;
+	if (*p)
+		return ERR_SYNTAX;
+	if (h > 23 || m > 59 || sec > 59)
+		return ERR_INVAL;
+	tm->tm_hour = (int)h;
+	tm->tm_min = (int)m;
+	tm->tm_sec = (int)sec;
+	return 0;
+}
+
+/* A whole word of digits as a number. */
+static int word_num(const char *w, size_t n, unsigned *v)
+{
+	char buf[8];
+	if (!n || n >= sizeof(buf))
+		return ERR_SYNTAX;
+	memcpy(buf, w, n);
+	buf[n] = '\0';
+	const char *p = buf;
+	return parse_num(&p, v) || *p ? ERR_SYNTAX : 0;
+}
+
+/* "<day> <month> [<year>]" after the time of day, into tm. */
+static int parse_date(const char *s, struct tm *tm)
+{
+	const char *w;
+	size_t n = next_word(&s, &w);
+	if (!n)
+		return 0;
+	unsigned day, year;
+	if (word_num(w, n, &day))
+		return ERR_SYNTAX;
+	n = next_word(&s, &w);
+	int mon = month_of(w, n);
+	if (mon < 0)
+		return ERR_SYNTAX;
+	n = next_word(&s, &w);
+	if (n) {
+		if (word_num(w, n, &year))
+			return ERR_SYNTAX;
+		if (year < 1970 || year > 9999)
+			return ERR_INVAL;
+		tm->tm_year = (int)year - 1900;
+	}
+	if (next_word(&s, &w))
+		return ERR_SYNTAX;
+	if (day < 1 || day > 31)
+		return ERR_INVAL;
+	tm->tm_mday = (int)day;
+	tm->tm_mon = mon;
+	return 0;
+}
+
+int diag_time_parse_clock(const char *s, uint64_t now_wall_ns, bool local, uint64_t *wall_ns)
+{
+	struct tm tm;
+	unsigned ms;
+	char zone[16];
+	split(now_wall_ns, local, &tm, &ms, zone, sizeof(zone));
+	const char *w;
+	size_t n = next_word(&s, &w);
+	int rc = parse_tod(w, n, &tm);
+	if (!rc)
+		rc = parse_date(s, &tm);
+	if (rc)
+		return rc;
+	int mday = tm.tm_mday;
+	tm.tm_isdst = -1;
+	time_t t = local ? mktime(&tm) : timegm(&tm);
+	/* mktime/timegm normalise 31 Nov into 1 Dec: refuse such dates. */
+	if (t < 0 || tm.tm_mday != mday)
+		return ERR_INVAL;
+	*wall_ns = (uint64_t)t * NS_PER_SEC;
 	return 0;
 }

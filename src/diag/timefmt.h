@@ -57,4 +57,14 @@ void diag_time_source_detect(const char **source, bool *authoritative);
  */
 int diag_time_parse_hhmm(const char *s, uint64_t *ns);
 
+/*
+ * Parse the argument of `show monitor event-trace ... clock`:
+ * "hh:mm[:ss] [<day> <month> [<year>]]" (month: "Nov", "november", any
+ * unique prefix of three letters or more, case-insensitive), read in UTC
+ * or the local zone. Without a date, the day of now_wall_ns; without a
+ * year, its year. 0 and *wall_ns, ERR_SYNTAX or ERR_INVAL (a field out of
+ * range, a time before 1970).
+ */
+int diag_time_parse_clock(const char *s, uint64_t now_wall_ns, bool local, uint64_t *wall_ns);
+
 #endif

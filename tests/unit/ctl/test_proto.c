@@ -299,16 +299,18 @@ static void test_status_names(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-	    TEST(test_request_bytes),
-	    TEST(test_request_round_trip),
-	    TEST(test_response_round_trip),
-	    TEST(test_every_truncation_is_refused),
-	    TEST(test_malformed_frames),
-	    TEST(test_response_limits_on_decode),
-	    TEST(test_encoder_limits_leave_output_unchanged),
-	    TEST(test_stream_of_frames),
-	    TEST(test_status_names),
+		TEST(test_request_bytes),
+		TEST(test_request_round_trip),
+		TEST(test_response_round_trip),
+		TEST(test_every_truncation_is_refused),
+		TEST(test_malformed_frames),
+		TEST(test_response_limits_on_decode),
+		TEST(test_encoder_limits_leave_output_unchanged),
+		TEST(test_stream_of_frames),
+		TEST(test_status_names),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

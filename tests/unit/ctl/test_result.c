@@ -514,20 +514,22 @@ static void test_align_none_and_custom_separators(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-	    TEST(test_golden_ks_rekey),
-	    TEST(test_golden_gm_rekey),
-	    TEST(test_golden_ks_members),
-	    TEST(test_rows_align_every_cell),
-	    TEST(test_tables),
-	    TEST(test_array_on_lines_and_units),
-	    TEST(test_secrets_are_hidden_in_both),
-	    TEST(test_empty_result),
-	    TEST(test_camel_case),
-	    TEST(test_json_types_and_escaping),
-	    TEST(test_duplicate_json_keys_are_an_error),
-	    TEST(test_misuse_is_sticky),
-	    TEST(test_align_none_and_custom_separators),
+		TEST(test_golden_ks_rekey),
+		TEST(test_golden_gm_rekey),
+		TEST(test_golden_ks_members),
+		TEST(test_rows_align_every_cell),
+		TEST(test_tables),
+		TEST(test_array_on_lines_and_units),
+		TEST(test_secrets_are_hidden_in_both),
+		TEST(test_empty_result),
+		TEST(test_camel_case),
+		TEST(test_json_types_and_escaping),
+		TEST(test_duplicate_json_keys_are_an_error),
+		TEST(test_misuse_is_sticky),
+		TEST(test_align_none_and_custom_separators),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

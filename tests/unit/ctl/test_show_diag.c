@@ -287,14 +287,16 @@ static void test_time_source_header(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_debug_condition, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_debugging, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_logging, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_logging_catalog, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_event_trace, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_event_trace_parameters, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_time_source_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_debug_condition, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_debugging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_logging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_logging_catalog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_trace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_trace_parameters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_source_header, setup, teardown),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -247,12 +247,14 @@ static void test_hook_gets_id_severity_and_text(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-	    TEST(test_every_reference_message_is_catalogued),
-	    TEST(test_entries_are_complete_and_unique),
-	    TEST(test_data_plane_messages_are_rate_limited),
-	    TEST(test_seed_messages_exact_text),
-	    TEST(test_hook_gets_id_severity_and_text),
+		TEST(test_every_reference_message_is_catalogued),
+		TEST(test_entries_are_complete_and_unique),
+		TEST(test_data_plane_messages_are_rate_limited),
+		TEST(test_seed_messages_exact_text),
+		TEST(test_hook_gets_id_severity_and_text),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

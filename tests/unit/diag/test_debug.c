@@ -303,11 +303,16 @@ static void test_debug_line_formats(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-	    TEST(test_levels_are_cumulative), TEST(test_enable_confirmation_text),
-	    TEST(test_keyword_names),	      TEST(test_conditions_are_ored_and_unmatched),
-	    TEST(test_condition_bookkeeping), TEST(test_nothing_is_formatted_when_off),
-	    TEST(test_debug_line_formats),
+		TEST(test_levels_are_cumulative),
+		TEST(test_enable_confirmation_text),
+		TEST(test_keyword_names),
+		TEST(test_conditions_are_ored_and_unmatched),
+		TEST(test_condition_bookkeeping),
+		TEST(test_nothing_is_formatted_when_off),
+		TEST(test_debug_line_formats),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

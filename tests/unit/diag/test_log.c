@@ -295,16 +295,18 @@ static void test_ip4(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-	    TEST(test_lines_carry_millisecond_stamps),
-	    TEST(test_buffer_evicts_oldest_and_resizes),
-	    TEST(test_foreach_stops_when_asked),
-	    TEST(test_rate_limit_per_source_and_message),
-	    TEST(test_rate_limit_table_is_bounded),
-	    TEST(test_long_lines_are_cut),
-	    TEST(test_syslog_output_is_counted),
-	    TEST(test_threads_share_a_context),
-	    TEST(test_ip4),
+		TEST(test_lines_carry_millisecond_stamps),
+		TEST(test_buffer_evicts_oldest_and_resizes),
+		TEST(test_foreach_stops_when_asked),
+		TEST(test_rate_limit_per_source_and_message),
+		TEST(test_rate_limit_table_is_bounded),
+		TEST(test_long_lines_are_cut),
+		TEST(test_syslog_output_is_counted),
+		TEST(test_threads_share_a_context),
+		TEST(test_ip4),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,11 +96,50 @@ static void test_parse_hhmm(void **state)
 	}
 }
 
+static void test_parse_clock(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		int rc;
+		uint64_t sec; /* expected, Unix seconds UTC */
+	} cases[] = {
+	    {"15:55", 0, 1383753300}, /* day of "now" */
+	    {"15:55:16", 0, 1383753316},
+	    {"15:55:16 6 Nov", 0, 1383753316},
+	    {"0:00 1 january 2014", 0, 1388534400},
+	    {"23:59:59 31 DEC 2013", 0, 1388534399},
+	    {"12:00 13 nov", 0, 1384344000},
+	    {"24:00", ERR_INVAL, 0},
+	    {"12:00 31 nov", ERR_INVAL, 0},
+	    {"12:00 0 nov", ERR_INVAL, 0},
+	    {"12:00 1 no", ERR_SYNTAX, 0},
+	    {"12:00 1", ERR_SYNTAX, 0},
+	    {"12:00 1 nov 2013 x", ERR_SYNTAX, 0},
+	    {"12:00 1 nov 1969", ERR_INVAL, 0},
+	    {"noon", ERR_SYNTAX, 0},
+	    {"", ERR_SYNTAX, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t ns = 0;
+		assert_int_equal(diag_time_parse_clock(cases[i].in, WALL_2013, false, &ns),
+				 cases[i].rc);
+		if (!cases[i].rc)
+			assert_int_equal(ns, cases[i].sec * NS_PER_SEC);
+	}
+}
+
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-	    TEST(test_log_stamp),	 TEST(test_clock_format), TEST(test_local_zone),
-	    TEST(test_time_source_line), TEST(test_parse_hhmm),
+		TEST(test_log_stamp),
+		TEST(test_clock_format),
+		TEST(test_local_zone),
+		TEST(test_time_source_line),
+		TEST(test_parse_hhmm),
+		TEST(test_parse_clock),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

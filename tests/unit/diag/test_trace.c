@@ -270,14 +270,16 @@ static void test_long_texts_are_cut(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-	    TEST(test_rekey_ring_renders_like_ios),
-	    TEST(test_exit_ring_detail_names_the_location),
-	    TEST(test_size_clear_and_disable),
-	    TEST(test_merged_and_per_ring_order),
-	    TEST(test_time_selections),
-	    TEST(test_ring_names),
-	    TEST(test_long_texts_are_cut),
+		TEST(test_rekey_ring_renders_like_ios),
+		TEST(test_exit_ring_detail_names_the_location),
+		TEST(test_size_clear_and_disable),
+		TEST(test_merged_and_per_ring_order),
+		TEST(test_time_selections),
+		TEST(test_ring_names),
+		TEST(test_long_texts_are_cut),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
