@@ -99,7 +99,9 @@ void ike1_info_send_error(struct ike1_sa_table *t, struct ike1_sa *sa, uint64_t 
 	int len = ike1_info_build_clear(buf, sizeof(buf), cky_i, cky_r, doi, type);
 	if (len > 0)
 		ike1_sa_send(t, peer, buf, (size_t)len);
-	ike1_sa_dbg(t, sa, "sent notify %s to %08x", wire_notify_name(type), (unsigned)peer->ip4);
+	char ip[DIAG_IP4_STRLEN];
+	IKE1_DBG(t, sa, DIAG_IKE_EVENT, "sent notify %s to %s", wire_notify_name(type),
+		 diag_ip4(peer->ip4, ip));
 }
 
 int ike1_info_send_delete(struct ike1_sa *sa)
@@ -195,7 +197,7 @@ static void protected_input(struct ike1_sa_table *t, uint64_t now, struct ike1_s
 			t->st.drop_auth++;
 		else
 			t->st.drop_malformed++;
-		ike1_sa_dbg(t, sa, "protected informational dropped: %s", err_name(rc));
+		IKE1_DBG(t, sa, DIAG_IKE_ERROR, "protected informational dropped: %s", err_name(rc));
 		return;
 	}
 	bool consumed = false;

@@ -86,6 +86,7 @@ static void transmit(struct ike1_sa *sa, uint64_t now, const uint8_t *msg, size_
 	if (ike1_cache_set_tx(&mm->cache, msg, len) < 0)
 		ike1_cache_clear(&mm->cache); /* no copy: retransmissions just do not happen */
 	ike1_sa_send(t, &sa->peer, msg, len);
+	IKE1_DBG(t, sa, DIAG_IKE_EVENT, "MM%u sent, state %s", msgno, ike1_state_name(sa->state));
 	mm->sent_ns = now;
 	mm->n_retx = 0;
 	mm->give_up_ns = ike1_sa_after(now, t->cfg.give_up_ms);
@@ -112,7 +113,7 @@ static int fail(struct ike1_sa *sa, uint64_t now, uint8_t msgno, enum ike1_reaso
 static int malformed(struct ike1_sa *sa, uint64_t now, uint16_t notify, const char *what)
 {
 	sa->t->st.drop_malformed++;
-	ike1_sa_dbg(sa->t, sa, "MM message dropped: %s", what);
+	IKE1_DBG(sa->t, sa, DIAG_IKE_ERROR, "MM message dropped: %s", what);
 	ike1_info_send_error(sa->t, sa, now, &sa->peer, sa->cky_i, sa->cky_r,
 			     notify ? notify : WIRE_N_PAYLOAD_MALFORMED);
 	return 0;
@@ -500,7 +501,7 @@ static int initiator_mm6(struct ike1_sa *sa, uint64_t now, const uint8_t *msg, s
 	if (open_auth(sa, msg, len, plain, &m, next) < 0 || collect(&m, &p, NULL) < 0 ||
 	    check_auth(sa, &p, &bad_id) < 0) {
 		sa->t->st.drop_auth++;
-		ike1_sa_dbg(sa->t, sa, "MM6 dropped: does not decrypt or HASH_R mismatch");
+		IKE1_DBG(sa->t, sa, DIAG_IKE_ERROR, "MM6 dropped: does not decrypt or HASH_R mismatch");
 		return 0;
 	}
 	if (bad_id)
@@ -712,6 +713,6 @@ void ike1_mm_tick(struct ike1_sa *sa, uint64_t now)
 		mm->retx_ns = mm->n_retx < t->cfg.n_retrans
 				      ? ike1_sa_after(now, t->cfg.retrans_ms[mm->n_retx])
 				      : CLOCK_NEVER;
-		ike1_sa_dbg(t, sa, "retransmitting MM%u (%u)", mm->msg, mm->n_retx);
+		IKE1_DBG(t, sa, DIAG_IKE_EVENT, "retransmitting MM%u (%u)", mm->msg, mm->n_retx);
 	}
 }

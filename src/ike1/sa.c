@@ -2,7 +2,6 @@
 #include "ike1/sa.h"
 
 #include <assert.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,7 +202,7 @@ void ike1_sa_established(struct ike1_sa *sa, uint64_t now, const struct ike1_vid
 	if (t->half_open)
 		t->half_open--;
 	t->st.established++;
-	ike1_sa_dbg(t, sa, "SA established, lifetime %u s", (unsigned)sa->life_sec);
+	IKE1_DBG(t, sa, DIAG_IKE_EVENT, "SA established, lifetime %u s", (unsigned)sa->life_sec);
 	if (t->io.up)
 		t->io.up(t->io.ctx, sa, vids);
 }
@@ -229,7 +228,7 @@ void ike1_sa_fail(struct ike1_sa *sa, uint64_t now, const struct ike1_result *r)
 		free(sa->chains);
 		sa->chains = NULL;
 	}
-	ike1_sa_dbg(t, sa, "SA down: %s (%s)", ike1_reason_name(r->reason),
+	IKE1_DBG(t, sa, DIAG_IKE_EVENT, "SA down: %s (%s)", ike1_reason_name(r->reason),
 		    r->detail ? r->detail : "");
 	if (t->io.down)
 		t->io.down(t->io.ctx, sa, &sa->peer, r);
@@ -441,16 +440,4 @@ int ike1_sa_wireshark_line(const struct ike1_sa *sa, char *out, size_t cap)
 	hex_encode(sa->keys.key, sa->keys.key_len, out + 2 * IKE1_COOKIE_LEN + 1,
 		   cap - 2 * IKE1_COOKIE_LEN - 1);
 	return (int)need - 1;
-}
-
-void ike1_sa_dbg(struct ike1_sa_table *t, const struct ike1_sa *sa, const char *fmt, ...)
-{
-	/* Thin until diag/ is in: the line goes nowhere without a diag context. */
-	(void)sa;
-	if (!t->diag)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	va_end(ap);
-	(void)fmt;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag/log.h"
 #include "ike1/sa.h"
 
 #define IKE1_MSG_MAX 4096 /* largest message ike1 builds itself (MODP-4096 KE fits) */
@@ -30,8 +31,16 @@ bool ike1_sa_notify_allowed(struct ike1_sa_table *t, const struct ike1_peer *pee
 /* Add ms to a time without overflow. */
 uint64_t ike1_sa_after(uint64_t now, uint32_t ms);
 
-/* Debug line for `debug crypto isakmp` (a no-op without a diag context). */
-void ike1_sa_dbg(struct ike1_sa_table *t, const struct ike1_sa *sa, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/*
+ * `debug crypto isakmp` line about sa (may be NULL): "ISAKMP: (<conn-id>):text".
+ * Nothing is formatted unless the level is on and the conditions match.
+ */
+#define IKE1_DBG(t, sa, level, ...)                                                               \
+	do {                                                                                      \
+		const struct ike1_sa *dbg_sa_ = (sa);                                             \
+		if ((t)->diag)                                                                    \
+			DIAG_DEBUG_ISAKMP((t)->diag, (level), dbg_sa_ ? dbg_sa_->conn_id : 0, NULL, \
+					  dbg_sa_ ? dbg_sa_->peer.ip4 : 0, __VA_ARGS__);         \
+	} while (0)
 
 #endif

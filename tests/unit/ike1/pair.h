@@ -65,6 +65,7 @@ struct pair {
 	size_t delivered;
 	int verdict; /* of the last delivery */
 	struct ike1_sa *upper_sa;
+	struct diag *diag; /* given to both tables when set before pair_start */
 };
 
 static PAIR_UNUSED struct ike1_peer pair_addr(int idx)
@@ -185,7 +186,7 @@ static PAIR_UNUSED int pair_start(struct pair *p)
 				     .up = pair_up,
 				     .down = pair_down,
 				     .info = pair_info};
-		int rc = ike1_sa_table_init(&s->t, &s->cfg, &io, &s->rng, NULL);
+		int rc = ike1_sa_table_init(&s->t, &s->cfg, &io, &s->rng, p->diag);
 		if (rc < 0)
 			worst = rc;
 	}

@@ -5,6 +5,7 @@
  */
 #include "pair.h"
 
+#include "diag/log.h"
 #include "util/hex.h"
 #include "wire/p1sa.h"
 
@@ -657,6 +658,48 @@ static void test_half_open_limit(void **state)
 	pair_free(p);
 }
 
+struct lines {
+	int n, mm1_sent, established;
+};
+
+static void hook(void *arg, const struct diag_record *rec)
+{
+	struct lines *l = arg;
+	l->n++;
+	if (strstr(rec->line, "(1001):MM1 sent, state MM_NO_STATE"))
+		l->mm1_sent++;
+	if (strstr(rec->line, "SA established"))
+		l->established++;
+}
+
+/* `debug crypto isakmp` lines name the connection; nothing is printed when it is off. */
+static void test_debug_lines(void **state)
+{
+	(void)state;
+	struct pair *p = &P;
+	struct clock clk;
+	struct diag d;
+	struct lines l = {0};
+	clock_fake_init(&clk, 0, 0);
+	assert_int_equal(diag_init(&d, &clk), 0);
+	diag_set_hook(&d, hook, &l);
+	pair_init(p, &aes256_sha256_g19, 1);
+	p->diag = &d;
+	assert_int_equal(pair_start(p), 0);
+	pair_handshake(p);
+	assert_int_equal(l.n, 0);
+	pair_free(p);
+	diag_debug_isakmp_set(&d, DIAG_IKE_EVENT, true);
+	pair_init(p, &aes256_sha256_g19, 1);
+	p->diag = &d;
+	assert_int_equal(pair_start(p), 0);
+	pair_handshake(p);
+	assert_int_equal(l.mm1_sent, 1);
+	assert_int_equal(l.established, 2);
+	pair_free(p);
+	diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +724,7 @@ int main(void)
 		TEST(test_show_rows),
 		TEST(test_wireshark_line),
 		TEST(test_half_open_limit),
+		TEST(test_debug_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
