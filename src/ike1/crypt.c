@@ -126,8 +126,7 @@ int ike1_chains_open(struct ike1_chains *cs, const struct ike1_keys *k, const ui
 	return 0;
 }
 
-void ike1_chain_commit(struct ike1_chain *c, const uint8_t *iv_next, size_t block_len,
-		       uint64_t now)
+void ike1_chain_commit(struct ike1_chain *c, const uint8_t *iv_next, size_t block_len, uint64_t now)
 {
 	memcpy(c->iv, iv_next, MIN(block_len, sizeof(c->iv)));
 	c->last_ns = now;
@@ -146,8 +145,7 @@ static uint64_t chain_expiry(const struct ike1_chain *c, uint64_t grace_ns, uint
 	return c->last_ns > CLOCK_NEVER - after ? CLOCK_NEVER : c->last_ns + after;
 }
 
-size_t ike1_chains_expire(struct ike1_chains *cs, uint64_t now, uint64_t grace_ns,
-			  uint64_t idle_ns)
+size_t ike1_chains_expire(struct ike1_chains *cs, uint64_t now, uint64_t grace_ns, uint64_t idle_ns)
 {
 	size_t left = 0;
 	for (size_t i = 0; i < IKE1_CHAINS_MAX; i++) {

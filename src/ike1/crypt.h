@@ -73,7 +73,7 @@ void ike1_cache_clear(struct ike1_cache *c);
 struct ike1_chain {
 	uint32_t mid;
 	bool used;
-	bool done;        /* the owner ended the exchange; kept for its grace period */
+	bool done;	  /* the owner ended the exchange; kept for its grace period */
 	uint64_t last_ns; /* last message in or out */
 	uint8_t iv[CRYPTO_BLOCK_MAX];
 	struct ike1_cache cache;

@@ -33,8 +33,7 @@ int ike1_info_build_clear(uint8_t *buf, size_t cap, const uint8_t cky_i[static I
 	return wire_build_finish(&b);
 }
 
-int ike1_info_parse_clear(const uint8_t *msg, size_t len, struct wire_msg *m,
-			  struct wire_notify *n)
+int ike1_info_parse_clear(const uint8_t *msg, size_t len, struct wire_msg *m, struct wire_notify *n)
 {
 	int rc = wire_msg_decode(msg, len, m, NULL);
 	if (rc < 0)
@@ -59,8 +58,8 @@ int ike1_info_build_protected(struct ike1_sa *sa, const struct wire_notify *n,
 	return ike1_prot_seal_once(sa, &b);
 }
 
-int ike1_info_open(struct ike1_sa *sa, const uint8_t *msg, size_t len, uint8_t *plain,
-		   size_t cap, struct ike1_prot_in *in)
+int ike1_info_open(struct ike1_sa *sa, const uint8_t *msg, size_t len, uint8_t *plain, size_t cap,
+		   struct ike1_prot_in *in)
 {
 	return ike1_prot_open_once(sa, msg, len, plain, cap, in);
 }
@@ -125,11 +124,14 @@ int ike1_info_send_delete(struct ike1_sa *sa)
 static enum ike1_reason notify_reason(uint16_t type)
 {
 	switch (type) {
-	case WIRE_N_NO_PROPOSAL_CHOSEN: return IKE1_R_NO_PROPOSAL;
+	case WIRE_N_NO_PROPOSAL_CHOSEN:
+		return IKE1_R_NO_PROPOSAL;
 	case WIRE_N_AUTHENTICATION_FAILED:
 	case WIRE_N_INVALID_HASH_INFORMATION:
-	case WIRE_N_INVALID_SIGNATURE: return IKE1_R_AUTH;
-	default: return IKE1_R_PEER_NOTIFY;
+	case WIRE_N_INVALID_SIGNATURE:
+		return IKE1_R_AUTH;
+	default:
+		return IKE1_R_PEER_NOTIFY;
 	}
 }
 
@@ -178,9 +180,8 @@ static bool delete_isakmp(struct ike1_sa *sa, uint64_t now, const struct wire_de
 		struct ike1_sa *x = ike1_sa_find(sa->t, spi, spi + IKE1_COOKIE_LEN);
 		if (!x || x->deleted || x->peer.ip4 != sa->peer.ip4)
 			continue;
-		struct ike1_result r = {.reason = IKE1_R_PEER_DELETE,
-					.state = x->state,
-					.detail = "Delete received"};
+		struct ike1_result r = {
+		    .reason = IKE1_R_PEER_DELETE, .state = x->state, .detail = "Delete received"};
 		ike1_sa_fail(x, now, &r);
 	}
 	return true;
@@ -197,7 +198,8 @@ static void protected_input(struct ike1_sa_table *t, uint64_t now, struct ike1_s
 			t->st.drop_auth++;
 		else
 			t->st.drop_malformed++;
-		IKE1_DBG(t, sa, DIAG_IKE_ERROR, "protected informational dropped: %s", err_name(rc));
+		IKE1_DBG(t, sa, DIAG_IKE_ERROR, "protected informational dropped: %s",
+			 err_name(rc));
 		return;
 	}
 	bool consumed = false;

@@ -40,8 +40,8 @@ int ike1_info_parse_clear(const uint8_t *msg, size_t len, struct wire_msg *m,
 int ike1_info_build_protected(struct ike1_sa *sa, const struct wire_notify *n,
 			      const struct wire_delete *d, uint8_t *buf, size_t cap);
 /* Decrypt and verify a protected informational (HASH(1)). See ike1_prot_open_once. */
-int ike1_info_open(struct ike1_sa *sa, const uint8_t *msg, size_t len, uint8_t *plain,
-		   size_t cap, struct ike1_prot_in *in);
+int ike1_info_open(struct ike1_sa *sa, const uint8_t *msg, size_t len, uint8_t *plain, size_t cap,
+		   struct ike1_prot_in *in);
 
 /*
  * Tell peer about an error: protected when sa is complete, in the clear

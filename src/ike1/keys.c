@@ -74,8 +74,8 @@ static int skeyid_x(const struct ike1_keys *k, const uint8_t *skeyid, const uint
 		    uint8_t octet, uint8_t *out)
 {
 	const struct crypto_iov in[] = {
-		{prev, prev ? k->prf_len : 0}, IOV(gxy), {cky_i, IKE1_COOKIE_LEN},
-		{cky_r, IKE1_COOKIE_LEN},      {&octet, 1},
+	    {prev, prev ? k->prf_len : 0}, IOV(gxy),	{cky_i, IKE1_COOKIE_LEN},
+	    {cky_r, IKE1_COOKIE_LEN},	   {&octet, 1},
 	};
 	return crypto_hmac(k->hash, skeyid, k->prf_len, in, ARRAY_SIZE(in), out);
 }
@@ -147,13 +147,14 @@ int ike1_keys_hash_auth(enum crypto_hash_alg h, const uint8_t *skeyid, size_t pr
 	struct ike1_bytes g1 = initiator ? gxi : gxr, g2 = initiator ? gxr : gxi;
 	const uint8_t *c1 = initiator ? cky_i : cky_r, *c2 = initiator ? cky_r : cky_i;
 	const struct crypto_iov in[] = {
-		IOV(g1), IOV(g2), {c1, IKE1_COOKIE_LEN}, {c2, IKE1_COOKIE_LEN}, IOV(sai_b), IOV(id_b),
+	    IOV(g1), IOV(g2), {c1, IKE1_COOKIE_LEN}, {c2, IKE1_COOKIE_LEN}, IOV(sai_b), IOV(id_b),
 	};
 	return crypto_hmac(h, skeyid, prf_len, in, ARRAY_SIZE(in), out);
 }
 
 int ike1_keys_hash_n(const struct ike1_keys *k, uint32_t mid, struct ike1_bytes ni_b,
-		     struct ike1_bytes nr_b, struct ike1_bytes rest, uint8_t out[static IKE1_PRF_MAX])
+		     struct ike1_bytes nr_b, struct ike1_bytes rest,
+		     uint8_t out[static IKE1_PRF_MAX])
 {
 	uint8_t m[4];
 	buf_store_u32(m, mid);
@@ -165,9 +166,9 @@ int ike1_keys_kack(const struct ike1_keys *k, const uint8_t cky_i[static IKE1_CO
 		   const uint8_t cky_r[static IKE1_COOKIE_LEN], uint8_t out[static IKE1_PRF_MAX])
 {
 	const struct crypto_iov in[] = {
-		{kack_label, sizeof(kack_label) - 1},
-		{cky_i, IKE1_COOKIE_LEN},
-		{cky_r, IKE1_COOKIE_LEN},
+	    {kack_label, sizeof(kack_label) - 1},
+	    {cky_i, IKE1_COOKIE_LEN},
+	    {cky_r, IKE1_COOKIE_LEN},
 	};
 	return crypto_hmac(k->hash, k->skeyid_a, k->prf_len, in, ARRAY_SIZE(in), out);
 }

@@ -31,16 +31,16 @@
 #include "crypto/hash.h"
 
 #define IKE1_COOKIE_LEN 8
-#define IKE1_SPI_LEN 16 /* CKY-I | CKY-R */
-#define IKE1_PRF_MAX CRYPTO_HASH_MAX
+#define IKE1_SPI_LEN	16 /* CKY-I | CKY-R */
+#define IKE1_PRF_MAX	CRYPTO_HASH_MAX
 
 /* The negotiated algorithms and every key an established ISAKMP SA keeps. */
 struct ike1_keys {
 	enum crypto_hash_alg hash;  /* prf = HMAC-hash; also the IV hash */
 	enum crypto_cbc_alg cipher; /* phase-1 message cipher */
-	uint8_t prf_len;            /* bytes of SKEYID_* */
-	uint8_t key_len;            /* bytes of key */
-	uint8_t block_len;          /* cipher block: 8 or 16 */
+	uint8_t prf_len;	    /* bytes of SKEYID_* */
+	uint8_t key_len;	    /* bytes of key */
+	uint8_t block_len;	    /* cipher block: 8 or 16 */
 	uint8_t skeyid_d[IKE1_PRF_MAX];
 	uint8_t skeyid_a[IKE1_PRF_MAX];
 	uint8_t skeyid_e[IKE1_PRF_MAX];
@@ -99,7 +99,8 @@ int ike1_keys_hash_auth(enum crypto_hash_alg h, const uint8_t *skeyid, size_t pr
  * the HASH payload as sent. Protected informationals use it with no nonces.
  */
 int ike1_keys_hash_n(const struct ike1_keys *k, uint32_t mid, struct ike1_bytes ni_b,
-		     struct ike1_bytes nr_b, struct ike1_bytes rest, uint8_t out[static IKE1_PRF_MAX]);
+		     struct ike1_bytes nr_b, struct ike1_bytes rest,
+		     uint8_t out[static IKE1_PRF_MAX]);
 
 /* K_ack of the gvpn GROUPKEY-PUSH acknowledgement (notes §5.3). */
 int ike1_keys_kack(const struct ike1_keys *k, const uint8_t cky_i[static IKE1_COOKIE_LEN],

@@ -20,8 +20,8 @@
 
 #define NONCE_LEN 32 /* notes §1.10: gvpn sends 32 octets */
 #define GDOI_PORT 848
-#define IKE_PORT 500
-#define UDP 17
+#define IKE_PORT  500
+#define UDP	  17
 
 /* The payloads Main Mode looks at, found in one message. */
 struct mm_pls {
@@ -92,8 +92,8 @@ static void transmit(struct ike1_sa *sa, uint64_t now, const uint8_t *msg, size_
 	mm->give_up_ns = ike1_sa_after(now, t->cfg.give_up_ms);
 	/* Only the initiator retransmits; the responder answers retransmissions. */
 	mm->retx_ns = sa->role == IKE1_INITIATOR && t->cfg.n_retrans
-			      ? ike1_sa_after(now, t->cfg.retrans_ms[0])
-			      : CLOCK_NEVER;
+			  ? ike1_sa_after(now, t->cfg.retrans_ms[0])
+			  : CLOCK_NEVER;
 	ike1_sa_schedule(t, MIN(mm->retx_ns, mm->give_up_ns));
 }
 
@@ -102,7 +102,7 @@ static int fail(struct ike1_sa *sa, uint64_t now, uint8_t msgno, enum ike1_reaso
 		uint16_t notify, const char *detail)
 {
 	struct ike1_result r = {
-		.reason = why, .notify = notify, .msg = msgno, .state = sa->state, .detail = detail};
+	    .reason = why, .notify = notify, .msg = msgno, .state = sa->state, .detail = detail};
 	if (notify)
 		ike1_info_send_error(sa->t, sa, now, &sa->peer, sa->cky_i, sa->cky_r, notify);
 	ike1_sa_fail(sa, now, &r);
@@ -136,16 +136,27 @@ static int collect(const struct wire_msg *m, struct mm_pls *p, struct ike1_mm *m
 	for (size_t i = 0; i < m->n; i++) {
 		const struct wire_payload *pl = &m->pl[i], **slot = NULL;
 		switch (pl->type) {
-		case WIRE_PL_SA: slot = &p->sa; break;
-		case WIRE_PL_KE: slot = &p->ke; break;
-		case WIRE_PL_NONCE: slot = &p->nonce; break;
-		case WIRE_PL_ID: slot = &p->id; break;
-		case WIRE_PL_HASH: slot = &p->hash; break;
+		case WIRE_PL_SA:
+			slot = &p->sa;
+			break;
+		case WIRE_PL_KE:
+			slot = &p->ke;
+			break;
+		case WIRE_PL_NONCE:
+			slot = &p->nonce;
+			break;
+		case WIRE_PL_ID:
+			slot = &p->id;
+			break;
+		case WIRE_PL_HASH:
+			slot = &p->hash;
+			break;
 		case WIRE_PL_VID:
 			if (mm)
 				keep_vid(mm, pl);
 			break;
-		default: break; /* N (INITIAL-CONTACT), CR, private types: not needed */
+		default:
+			break; /* N (INITIAL-CONTACT), CR, private types: not needed */
 		}
 		if (slot && *slot)
 			return ERR_PROTO;
@@ -201,8 +212,8 @@ static int auth_hash(const struct ike1_sa *sa, int initiator, const uint8_t *id_
 	struct ike1_bytes peer = {mm->gx_peer, mm->gx_peer_len};
 	bool we_init = sa->role == IKE1_INITIATOR;
 	return ike1_keys_hash_auth(sa->keys.hash, mm->skeyid, sa->keys.prf_len, initiator,
-				   we_init ? own : peer, we_init ? peer : own, sa->cky_i,
-				   sa->cky_r, (struct ike1_bytes){mm->sai_b, mm->sai_len},
+				   we_init ? own : peer, we_init ? peer : own, sa->cky_i, sa->cky_r,
+				   (struct ike1_bytes){mm->sai_b, mm->sai_len},
 				   (struct ike1_bytes){id_b, id_len}, out);
 }
 
@@ -286,8 +297,8 @@ static int build_ke_nonce(struct ike1_sa *sa, uint8_t *buf, size_t cap)
 	hdr_for(sa, &h, 0);
 	wire_build_init(&b, buf, cap, &h);
 	wire_build_ke(&b, &(struct wire_data){mm->dh.pub, mm->dh.pub_len});
-	wire_build_nonce(&b, &(struct wire_data){we_init ? mm->ni : mm->nr,
-						 we_init ? mm->ni_len : mm->nr_len});
+	wire_build_nonce(
+	    &b, &(struct wire_data){we_init ? mm->ni : mm->nr, we_init ? mm->ni_len : mm->nr_len});
 	return wire_build_finish(&b);
 }
 
@@ -394,7 +405,7 @@ static void note_rx(struct ike1_sa *sa, const uint8_t *msg, size_t len)
 
 /* <--  2  HDR, SA [, VID] */
 static int initiator_mm2(struct ike1_sa *sa, uint64_t now, const uint8_t *msg, size_t len,
-			  const struct wire_isakmp_hdr *h)
+			 const struct wire_isakmp_hdr *h)
 {
 	struct wire_msg m;
 	struct wire_err err = {0};
@@ -405,7 +416,8 @@ static int initiator_mm2(struct ike1_sa *sa, uint64_t now, const uint8_t *msg, s
 		return malformed(sa, now, err.notify, "MM2 undecodable");
 	if (collect(&m, &p, NULL) < 0 || !p.sa || wire_p1sa_decode(p.sa, &ans, &err) < 0)
 		return malformed(sa, now, err.notify, "MM2 without a valid SA");
-	int rc = ike1_policy_check_answer(sa->t->cfg.policies, sa->t->cfg.n_policies, &ans, &chosen);
+	int rc =
+	    ike1_policy_check_answer(sa->t->cfg.policies, sa->t->cfg.n_policies, &ans, &chosen);
 	memcpy(sa->cky_r, h->rcookie, IKE1_COOKIE_LEN);
 	if (rc < 0)
 		return fail(sa, now, 2, IKE1_R_NO_PROPOSAL, WIRE_N_NO_PROPOSAL_CHOSEN,
@@ -501,7 +513,8 @@ static int initiator_mm6(struct ike1_sa *sa, uint64_t now, const uint8_t *msg, s
 	if (open_auth(sa, msg, len, plain, &m, next) < 0 || collect(&m, &p, NULL) < 0 ||
 	    check_auth(sa, &p, &bad_id) < 0) {
 		sa->t->st.drop_auth++;
-		IKE1_DBG(sa->t, sa, DIAG_IKE_ERROR, "MM6 dropped: does not decrypt or HASH_R mismatch");
+		IKE1_DBG(sa->t, sa, DIAG_IKE_ERROR,
+			 "MM6 dropped: does not decrypt or HASH_R mismatch");
 		return 0;
 	}
 	if (bad_id)
@@ -546,7 +559,8 @@ void ike1_mm_first(struct ike1_sa_table *t, uint64_t now, const struct ike1_peer
 		if (offer.n_xforms && ike1_policy_from_xform(&offer.xforms[0], &first) == 0)
 			ike1_policy_format(&first, r.offer, sizeof(r.offer));
 		t->st.failed++;
-		ike1_info_send_error(t, NULL, now, peer, h->icookie, zero, WIRE_N_NO_PROPOSAL_CHOSEN);
+		ike1_info_send_error(t, NULL, now, peer, h->icookie, zero,
+				     WIRE_N_NO_PROPOSAL_CHOSEN);
 		if (t->io.down)
 			t->io.down(t->io.ctx, NULL, peer, &r);
 		return;
@@ -711,8 +725,8 @@ void ike1_mm_tick(struct ike1_sa *sa, uint64_t now)
 		t->st.retransmits++;
 		mm->n_retx++;
 		mm->retx_ns = mm->n_retx < t->cfg.n_retrans
-				      ? ike1_sa_after(now, t->cfg.retrans_ms[mm->n_retx])
-				      : CLOCK_NEVER;
+				  ? ike1_sa_after(now, t->cfg.retrans_ms[mm->n_retx])
+				  : CLOCK_NEVER;
 		IKE1_DBG(t, sa, DIAG_IKE_EVENT, "retransmitting MM%u (%u)", mm->msg, mm->n_retx);
 	}
 }

@@ -23,13 +23,13 @@
 #include "wire/isakmp.h"
 
 struct ike1_mm {
-	uint8_t msg;              /* last message sent or accepted (1-6) */
-	uint8_t n_retx;           /* retransmissions of the current message */
-	struct ike1_cache cache;  /* last accepted request, last message sent */
-	uint64_t sent_ns;         /* first transmission of the current message */
-	uint64_t retx_ns;         /* next retransmission, CLOCK_NEVER when none */
-	uint64_t give_up_ns;      /* no progress by then: TIMEOUT */
-	uint64_t grace_end_ns;    /* complete: handshake state freed then */
+	uint8_t msg;		 /* last message sent or accepted (1-6) */
+	uint8_t n_retx;		 /* retransmissions of the current message */
+	struct ike1_cache cache; /* last accepted request, last message sent */
+	uint64_t sent_ns;	 /* first transmission of the current message */
+	uint64_t retx_ns;	 /* next retransmission, CLOCK_NEVER when none */
+	uint64_t give_up_ns;	 /* no progress by then: TIMEOUT */
+	uint64_t grace_end_ns;	 /* complete: handshake state freed then */
 	bool have_dh;
 	struct crypto_dh dh;
 	uint16_t ni_len, nr_len, gx_peer_len;
@@ -37,7 +37,7 @@ struct ike1_mm {
 	uint8_t gx_peer[CRYPTO_DH_PUB_MAX];
 	uint8_t skeyid[IKE1_PRF_MAX];
 	uint8_t iv[CRYPTO_BLOCK_MAX]; /* phase-1 IV chain */
-	uint8_t *sai_b;               /* the initiator's SA body (MM1) */
+	uint8_t *sai_b;		      /* the initiator's SA body (MM1) */
 	size_t sai_len;
 	struct ike1_vids vids; /* the peer's, pointing into vid_store */
 	size_t vid_used;

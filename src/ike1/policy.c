@@ -44,9 +44,9 @@ static const struct {
 	uint16_t wire;
 	enum crypto_hash_alg alg;
 } hash_map[] = {
-	{WIRE_P1_HASH_SHA1, CRYPTO_HASH_SHA1},
-	{WIRE_P1_HASH_SHA256, CRYPTO_HASH_SHA256},
-	{WIRE_P1_HASH_SHA384, CRYPTO_HASH_SHA384},
+    {WIRE_P1_HASH_SHA1, CRYPTO_HASH_SHA1},
+    {WIRE_P1_HASH_SHA256, CRYPTO_HASH_SHA256},
+    {WIRE_P1_HASH_SHA384, CRYPTO_HASH_SHA384},
 };
 
 static uint16_t hash_to_wire(enum crypto_hash_alg h)
@@ -97,11 +97,21 @@ static int take_attr(const struct wire_attr *a, struct raw_xform *r)
 	if (wire_attr_uint(a, &v) < 0)
 		return ERR_BADLEN;
 	switch (a->type) {
-	case WIRE_P1A_ENCR: r->encr = v; break;
-	case WIRE_P1A_KEY_LENGTH: r->key_bits = v; break;
-	case WIRE_P1A_HASH: r->hash = v; break;
-	case WIRE_P1A_AUTH: r->auth = v; break;
-	case WIRE_P1A_GROUP_DESC: r->group = v; break;
+	case WIRE_P1A_ENCR:
+		r->encr = v;
+		break;
+	case WIRE_P1A_KEY_LENGTH:
+		r->key_bits = v;
+		break;
+	case WIRE_P1A_HASH:
+		r->hash = v;
+		break;
+	case WIRE_P1A_AUTH:
+		r->auth = v;
+		break;
+	case WIRE_P1A_GROUP_DESC:
+		r->group = v;
+		break;
 	case WIRE_P1A_LIFE_TYPE:
 		if (v != WIRE_LIFE_SECONDS && v != WIRE_LIFE_KILOBYTES)
 			return ERR_UNSUPP;
@@ -177,7 +187,7 @@ void ike1_policy_build_offer(struct wire_builder *b, const struct ike1_policy *p
 	struct wire_p1sa sa = {.doi = doi, .situation = WIRE_SIT_IDENTITY_ONLY, .n_props = 1};
 	n = MIN(n, (size_t)IKE1_POLICIES_MAX);
 	sa.props[0] = (struct wire_p1_prop){
-		.num = 1, .proto = WIRE_PROTO_ISAKMP, .n_xforms = (uint8_t)n, .first = 0};
+	    .num = 1, .proto = WIRE_PROTO_ISAKMP, .n_xforms = (uint8_t)n, .first = 0};
 	for (size_t i = 0; i < n; i++) {
 		struct wire_p1_xform *x = &sa.xforms[i];
 		x->num = (uint8_t)(i + 1);
@@ -228,7 +238,7 @@ void ike1_policy_build_answer(struct wire_builder *b, const struct wire_p1sa *of
 			      size_t xform)
 {
 	struct wire_p1sa sa = {
-		.doi = offer->doi, .situation = offer->situation, .n_props = 1, .n_xforms = 1};
+	    .doi = offer->doi, .situation = offer->situation, .n_props = 1, .n_xforms = 1};
 	sa.props[0] = offer->props[prop];
 	sa.props[0].n_xforms = 1;
 	sa.props[0].first = 0;
@@ -254,17 +264,22 @@ int ike1_policy_check_answer(const struct ike1_policy *ps, size_t n, const struc
 static const char *cipher_text(enum crypto_cbc_alg c)
 {
 	switch (c) {
-	case CRYPTO_CBC_3DES: return "3des";
-	case CRYPTO_CBC_AES128: return "aes-128";
-	case CRYPTO_CBC_AES192: return "aes-192";
-	case CRYPTO_CBC_AES256: return "aes-256";
-	default: return "?";
+	case CRYPTO_CBC_3DES:
+		return "3des";
+	case CRYPTO_CBC_AES128:
+		return "aes-128";
+	case CRYPTO_CBC_AES192:
+		return "aes-192";
+	case CRYPTO_CBC_AES256:
+		return "aes-256";
+	default:
+		return "?";
 	}
 }
 
 int ike1_policy_format(const struct ike1_policy *p, char *out, size_t cap)
 {
 	return snprintf(out, cap, "%s %s %s group%u %" PRIu32 "s", cipher_text(p->cipher),
-			crypto_hash_name(p->hash),
-			p->auth == WIRE_P1_AUTH_PSK ? "psk" : "auth?", p->group, p->life_sec);
+			crypto_hash_name(p->hash), p->auth == WIRE_P1_AUTH_PSK ? "psk" : "auth?",
+			p->group, p->life_sec);
 }

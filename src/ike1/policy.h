@@ -22,14 +22,14 @@
 #include "wire/p1sa.h"
 
 #define IKE1_LIFE_DEFAULT_SEC 86400 /* IOS default */
-#define IKE1_LIFE_ABSENT_SEC 28800  /* RFC 2407 §4.5: no lifetime attribute = 8 hours */
-#define IKE1_POLICIES_MAX 16
+#define IKE1_LIFE_ABSENT_SEC  28800 /* RFC 2407 §4.5: no lifetime attribute = 8 hours */
+#define IKE1_POLICIES_MAX     16
 
 struct ike1_policy {
 	enum crypto_cbc_alg cipher;
 	enum crypto_hash_alg hash;
-	uint8_t auth;      /* enum wire_p1_auth: WIRE_P1_AUTH_PSK */
-	uint8_t group;     /* enum wire_group */
+	uint8_t auth;	   /* enum wire_p1_auth: WIRE_P1_AUTH_PSK */
+	uint8_t group;	   /* enum wire_group */
 	uint32_t life_sec; /* 0 in a parsed offer = none given */
 };
 

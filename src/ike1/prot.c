@@ -37,13 +37,13 @@ uint32_t ike1_prot_new_mid(struct ike1_sa *sa)
 	return mid;
 }
 
-int ike1_prot_begin(struct ike1_sa *sa, struct wire_builder *b, void *buf, size_t cap,
-		    uint8_t exch, uint32_t mid)
+int ike1_prot_begin(struct ike1_sa *sa, struct wire_builder *b, void *buf, size_t cap, uint8_t exch,
+		    uint32_t mid)
 {
 	if (!complete(sa))
 		return ERR_STATE;
 	struct wire_isakmp_hdr h = {
-		.version = WIRE_ISAKMP_VERSION, .exch = exch, .flags = WIRE_FLAG_E, .msgid = mid};
+	    .version = WIRE_ISAKMP_VERSION, .exch = exch, .flags = WIRE_FLAG_E, .msgid = mid};
 	memcpy(h.icookie, sa->cky_i, IKE1_COOKIE_LEN);
 	memcpy(h.rcookie, sa->cky_r, IKE1_COOKIE_LEN);
 	wire_build_init(b, buf, cap, &h);
@@ -85,8 +85,8 @@ static int encrypt(struct ike1_sa *sa, struct wire_builder *b, size_t len, const
 	return (int)total;
 }
 
-int ike1_prot_seal(struct ike1_sa *sa, uint64_t now, struct wire_builder *b,
-		   struct ike1_bytes ni_b, struct ike1_bytes nr_b)
+int ike1_prot_seal(struct ike1_sa *sa, uint64_t now, struct wire_builder *b, struct ike1_bytes ni_b,
+		   struct ike1_bytes nr_b)
 {
 	struct ike1_chains *cs = chains_of(sa);
 	if (!cs)
@@ -110,13 +110,14 @@ int ike1_prot_seal(struct ike1_sa *sa, uint64_t now, struct wire_builder *b,
 	return total;
 }
 
-int ike1_prot_send(struct ike1_sa *sa, uint64_t now, struct wire_builder *b,
-		   struct ike1_bytes ni_b, struct ike1_bytes nr_b)
+int ike1_prot_send(struct ike1_sa *sa, uint64_t now, struct wire_builder *b, struct ike1_bytes ni_b,
+		   struct ike1_bytes nr_b)
 {
 	int len = ike1_prot_seal(sa, now, b, ni_b, nr_b);
 	if (len < 0)
 		return len;
-	struct ike1_chain *c = ike1_chains_find(sa->chains, buf_load_u32(b->w.p + WIRE_HDR_OFF_MSGID));
+	struct ike1_chain *c =
+	    ike1_chains_find(sa->chains, buf_load_u32(b->w.p + WIRE_HDR_OFF_MSGID));
 	int rc = ike1_cache_set_tx(&c->cache, b->w.p, (size_t)len);
 	ike1_sa_send(sa->t, &sa->peer, b->w.p, (size_t)len);
 	return rc < 0 ? rc : len;

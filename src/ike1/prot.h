@@ -56,8 +56,8 @@ uint32_t ike1_prot_new_mid(struct ike1_sa *sa);
  * flag) and a HASH payload to be filled by the seal. 0 or ERR_STATE (sa not
  * complete).
  */
-int ike1_prot_begin(struct ike1_sa *sa, struct wire_builder *b, void *buf, size_t cap,
-		    uint8_t exch, uint32_t mid);
+int ike1_prot_begin(struct ike1_sa *sa, struct wire_builder *b, void *buf, size_t cap, uint8_t exch,
+		    uint32_t mid);
 /*
  * Finish the message begun with ike1_prot_begin: compute HASH(n) over the
  * M-ID, the given nonce bodies and the payloads after HASH, pad and encrypt
@@ -65,11 +65,11 @@ int ike1_prot_begin(struct ike1_sa *sa, struct wire_builder *b, void *buf, size_
  * buffer must have room for one block of padding. Returns the message
  * length, ERR_NOSPACE, ERR_LIMIT (too many exchanges in progress) or ERR_*.
  */
-int ike1_prot_seal(struct ike1_sa *sa, uint64_t now, struct wire_builder *b,
-		   struct ike1_bytes ni_b, struct ike1_bytes nr_b);
+int ike1_prot_seal(struct ike1_sa *sa, uint64_t now, struct wire_builder *b, struct ike1_bytes ni_b,
+		   struct ike1_bytes nr_b);
 /* Seal, send to the SA's peer and keep a copy for retransmission and duplicate answers. */
-int ike1_prot_send(struct ike1_sa *sa, uint64_t now, struct wire_builder *b,
-		   struct ike1_bytes ni_b, struct ike1_bytes nr_b);
+int ike1_prot_send(struct ike1_sa *sa, uint64_t now, struct wire_builder *b, struct ike1_bytes ni_b,
+		   struct ike1_bytes nr_b);
 /* Send the cached last message of mid again (the requester's timer). 0 or ERR_NOTFOUND. */
 int ike1_prot_resend(struct ike1_sa *sa, uint64_t now, uint32_t mid);
 /* The exchange of mid is over: keep its chain only for the grace period. */
@@ -81,11 +81,11 @@ bool ike1_prot_active(struct ike1_sa *sa, uint32_t mid);
 int ike1_prot_peek(const uint8_t *msg, size_t len, struct wire_isakmp_hdr *h);
 
 struct ike1_prot_in {
-	struct wire_msg m;         /* decoded plaintext; m.pl[0] is the HASH */
-	struct ike1_bytes after;   /* the payloads after HASH, as received */
+	struct wire_msg m;		  /* decoded plaintext; m.pl[0] is the HASH */
+	struct ike1_bytes after;	  /* the payloads after HASH, as received */
 	const struct wire_payload *first; /* first payload after HASH (NULL when none) */
-	size_t n_after;            /* payloads after HASH: m.pl[1 .. n_after] */
-	struct wire_err err;       /* decode error details */
+	size_t n_after;			  /* payloads after HASH: m.pl[1 .. n_after] */
+	struct wire_err err;		  /* decode error details */
 };
 
 /*

@@ -89,8 +89,7 @@ static void sa_free(struct ike1_sa_table *t, struct ike1_sa *sa)
 void ike1_sa_table_free(struct ike1_sa_table *t)
 {
 	struct list_node *pos, *tmp;
-	list_for_each_safe(pos, tmp, &t->all)
-		sa_free(t, container_of(pos, struct ike1_sa, link));
+	list_for_each_safe(pos, tmp, &t->all) sa_free(t, container_of(pos, struct ike1_sa, link));
 	htab_free(&t->by_cookie);
 }
 
@@ -133,7 +132,7 @@ static struct ike1_sa *lookup(struct ike1_sa_table *t, const struct ike1_peer *p
 			continue;
 		if (no_r ? sa->role == IKE1_RESPONDER
 			 : sa->role == IKE1_INITIATOR &&
-				   !memcmp(sa->cky_r, zero_cookie, IKE1_COOKIE_LEN))
+			       !memcmp(sa->cky_r, zero_cookie, IKE1_COOKIE_LEN))
 			return sa;
 	}
 	return NULL;
@@ -229,7 +228,7 @@ void ike1_sa_fail(struct ike1_sa *sa, uint64_t now, const struct ike1_result *r)
 		sa->chains = NULL;
 	}
 	IKE1_DBG(t, sa, DIAG_IKE_EVENT, "SA down: %s (%s)", ike1_reason_name(r->reason),
-		    r->detail ? r->detail : "");
+		 r->detail ? r->detail : "");
 	if (t->io.down)
 		t->io.down(t->io.ctx, sa, &sa->peer, r);
 	ike1_keys_clear(&sa->keys);
@@ -264,8 +263,9 @@ int ike1_sa_initiate(struct ike1_sa_table *t, uint64_t now, const struct ike1_pe
 	t->now_ns = now;
 	struct ike1_sa *sa = ike1_sa_new(t, now, peer, IKE1_INITIATOR, NULL);
 	if (!sa)
-		return t->count >= t->cfg.max_sas || t->half_open >= t->cfg.max_half_open ? ERR_LIMIT
-										    : ERR_NOMEM;
+		return t->count >= t->cfg.max_sas || t->half_open >= t->cfg.max_half_open
+			   ? ERR_LIMIT
+			   : ERR_NOMEM;
 	int rc = ike1_mm_start(sa, now);
 	if (rc < 0) {
 		sa_free(t, sa);
@@ -323,9 +323,8 @@ static uint64_t sa_tick(struct ike1_sa_table *t, struct ike1_sa *sa, uint64_t no
 	if (now >= sa->expires_ns) {
 		if (sa->state == IKE1_GDOI_IDLE)
 			(void)ike1_info_send_delete(sa);
-		struct ike1_result r = {.reason = IKE1_R_EXPIRED,
-					.state = sa->state,
-					.detail = "lifetime expired"};
+		struct ike1_result r = {
+		    .reason = IKE1_R_EXPIRED, .state = sa->state, .detail = "lifetime expired"};
 		ike1_sa_fail(sa, now, &r);
 		return sa->free_ns;
 	}
@@ -355,7 +354,8 @@ void ike1_sa_tick(struct ike1_sa_table *t, uint64_t now)
 	t->now_ns = now;
 	uint64_t next = CLOCK_NEVER;
 	struct list_node *pos, *tmp;
-	list_for_each_safe(pos, tmp, &t->all) {
+	list_for_each_safe(pos, tmp, &t->all)
+	{
 		struct ike1_sa *sa = container_of(pos, struct ike1_sa, link);
 		if (sa->deleted && now >= sa->free_ns) {
 			sa_free(t, sa);
@@ -373,9 +373,9 @@ uint64_t ike1_sa_next_deadline(const struct ike1_sa_table *t)
 }
 
 static const char *const state_names[] = {
-	[IKE1_MM_NO_STATE] = "MM_NO_STATE", [IKE1_MM_SA_SETUP] = "MM_SA_SETUP",
-	[IKE1_MM_KEY_EXCH] = "MM_KEY_EXCH", [IKE1_MM_KEY_AUTH] = "MM_KEY_AUTH",
-	[IKE1_GDOI_IDLE] = "GDOI_IDLE",
+    [IKE1_MM_NO_STATE] = "MM_NO_STATE", [IKE1_MM_SA_SETUP] = "MM_SA_SETUP",
+    [IKE1_MM_KEY_EXCH] = "MM_KEY_EXCH", [IKE1_MM_KEY_AUTH] = "MM_KEY_AUTH",
+    [IKE1_GDOI_IDLE] = "GDOI_IDLE",
 };
 
 const char *ike1_state_name(enum ike1_state s)
@@ -384,16 +384,16 @@ const char *ike1_state_name(enum ike1_state s)
 }
 
 static const char *const reason_names[] = {
-	[IKE1_R_NONE] = "none",
-	[IKE1_R_NO_PROPOSAL] = "no proposal chosen",
-	[IKE1_R_AUTH] = "authentication failed",
-	[IKE1_R_INVALID_PAYLOAD] = "invalid payload",
-	[IKE1_R_TIMEOUT] = "retransmissions exhausted",
-	[IKE1_R_PEER_NOTIFY] = "error notify from peer",
-	[IKE1_R_EXPIRED] = "lifetime expired",
-	[IKE1_R_DELETED] = "deleted",
-	[IKE1_R_PEER_DELETE] = "deleted by peer",
-	[IKE1_R_INTERNAL] = "internal error",
+    [IKE1_R_NONE] = "none",
+    [IKE1_R_NO_PROPOSAL] = "no proposal chosen",
+    [IKE1_R_AUTH] = "authentication failed",
+    [IKE1_R_INVALID_PAYLOAD] = "invalid payload",
+    [IKE1_R_TIMEOUT] = "retransmissions exhausted",
+    [IKE1_R_PEER_NOTIFY] = "error notify from peer",
+    [IKE1_R_EXPIRED] = "lifetime expired",
+    [IKE1_R_DELETED] = "deleted",
+    [IKE1_R_PEER_DELETE] = "deleted by peer",
+    [IKE1_R_INTERNAL] = "internal error",
 };
 
 const char *ike1_reason_name(enum ike1_reason r)
@@ -409,7 +409,7 @@ void ike1_sa_row(const struct ike1_sa *sa, struct ike1_sa_row *row)
 	row->src = init ? *local : sa->peer;
 	/* IOS shows an SA that was deleted after completing as MM_NO_STATE. */
 	enum ike1_state s = sa->deleted && sa->state == IKE1_GDOI_IDLE ? IKE1_MM_NO_STATE
-									: (enum ike1_state)sa->state;
+								       : (enum ike1_state)sa->state;
 	row->state = ike1_state_name(s);
 	row->conn_id = sa->conn_id;
 	row->status = sa->deleted ? "ACTIVE (deleted)" : "ACTIVE";
@@ -420,7 +420,8 @@ void ike1_sa_row(const struct ike1_sa *sa, struct ike1_sa_row *row)
 int ike1_sa_foreach(struct ike1_sa_table *t, int (*fn)(void *arg, struct ike1_sa *sa), void *arg)
 {
 	struct list_node *pos, *tmp;
-	list_for_each_safe(pos, tmp, &t->all) {
+	list_for_each_safe(pos, tmp, &t->all)
+	{
 		int rc = fn(arg, container_of(pos, struct ike1_sa, link));
 		if (rc)
 			return rc;

@@ -59,30 +59,30 @@ enum ike1_state {
 	IKE1_MM_SA_SETUP,
 	IKE1_MM_KEY_EXCH,
 	IKE1_MM_KEY_AUTH, /* authenticated, not yet usable (transient) */
-	IKE1_GDOI_IDLE,   /* complete: protected exchanges may run */
+	IKE1_GDOI_IDLE,	  /* complete: protected exchanges may run */
 };
 
 /* Why an SA failed or went away (the caller logs it, e.g. CRYPTO-4-IKMP_*). */
 enum ike1_reason {
 	IKE1_R_NONE = 0,
-	IKE1_R_NO_PROPOSAL,     /* no acceptable transform (either side) */
-	IKE1_R_AUTH,            /* bad HASH_I/HASH_R, undecryptable MM5, no PSK */
+	IKE1_R_NO_PROPOSAL,	/* no acceptable transform (either side) */
+	IKE1_R_AUTH,		/* bad HASH_I/HASH_R, undecryptable MM5, no PSK */
 	IKE1_R_INVALID_PAYLOAD, /* a required payload missing or malformed */
-	IKE1_R_TIMEOUT,         /* retransmissions exhausted / half-open too long */
-	IKE1_R_PEER_NOTIFY,     /* the peer sent an error notify during Main Mode */
-	IKE1_R_EXPIRED,         /* lifetime reached */
-	IKE1_R_DELETED,         /* deleted locally (ike1_sa_delete) */
-	IKE1_R_PEER_DELETE,     /* the peer sent a Delete for it */
-	IKE1_R_INTERNAL,        /* no memory, crypto library failure */
+	IKE1_R_TIMEOUT,		/* retransmissions exhausted / half-open too long */
+	IKE1_R_PEER_NOTIFY,	/* the peer sent an error notify during Main Mode */
+	IKE1_R_EXPIRED,		/* lifetime reached */
+	IKE1_R_DELETED,		/* deleted locally (ike1_sa_delete) */
+	IKE1_R_PEER_DELETE,	/* the peer sent a Delete for it */
+	IKE1_R_INTERNAL,	/* no memory, crypto library failure */
 };
 
 struct ike1_result {
 	enum ike1_reason reason;
-	uint16_t notify;    /* notify sent (ours) or received (PEER_NOTIFY); 0 none */
-	uint8_t msg;        /* Main Mode message (1-6) being processed, 0 n/a */
+	uint16_t notify; /* notify sent (ours) or received (PEER_NOTIFY); 0 none */
+	uint8_t msg;	 /* Main Mode message (1-6) being processed, 0 n/a */
 	enum ike1_state state;
 	const char *detail; /* static text, e.g. "HASH_I mismatch" */
-	char offer[96];     /* NO_PROPOSAL on the responder: the first offered transform */
+	char offer[96];	    /* NO_PROPOSAL on the responder: the first offered transform */
 };
 
 /* Vendor IDs received from the peer in MM1/MM2 (valid during the up() call). */
@@ -126,19 +126,19 @@ struct ike1_io {
 struct ike1_config {
 	const struct ike1_policy *policies; /* offered / accepted, in priority order */
 	size_t n_policies;
-	bool weak_groups;                   /* allow DH groups 1 and 2 */
-	uint32_t doi;                       /* phase-1 SA DOI sent: 2 GDOI (default) or 1 IPsec */
-	const struct wire_data *vids;       /* Vendor IDs to send in MM1/MM2 */
+	bool weak_groups;	      /* allow DH groups 1 and 2 */
+	uint32_t doi;		      /* phase-1 SA DOI sent: 2 GDOI (default) or 1 IPsec */
+	const struct wire_data *vids; /* Vendor IDs to send in MM1/MM2 */
 	size_t n_vids;
-	struct ike1_peer local;             /* our address: ID payloads and `show` */
+	struct ike1_peer local;		       /* our address: ID payloads and `show` */
 	uint32_t retrans_ms[IKE1_RETRANS_MAX]; /* gaps between retransmissions */
 	size_t n_retrans;
-	uint32_t give_up_ms;    /* no progress for this long: fail with TIMEOUT */
-	uint32_t grace_ms;      /* keep cached replies after an exchange completes */
-	uint32_t dead_keep_ms;  /* keep deleted SAs visible ("ACTIVE (deleted)") */
+	uint32_t give_up_ms;	/* no progress for this long: fail with TIMEOUT */
+	uint32_t grace_ms;	/* keep cached replies after an exchange completes */
+	uint32_t dead_keep_ms;	/* keep deleted SAs visible ("ACTIVE (deleted)") */
 	uint32_t notify_gap_ms; /* at most one error notify per peer per gap */
-	size_t max_sas;         /* table size limit */
-	size_t max_half_open;   /* SAs in negotiation (load gate before DH) */
+	size_t max_sas;		/* table size limit */
+	size_t max_half_open;	/* SAs in negotiation (load gate before DH) */
 };
 
 /* Defaults: DOI 2, retransmit after 1, 2, 4, 8 s, give up at 30 s, grace 30 s,
@@ -148,15 +148,15 @@ void ike1_config_default(struct ike1_config *cfg);
 /* Counters of the table (`show crypto isakmp stats`-style, and tests). */
 struct ike1_stats {
 	uint64_t rx, tx;
-	uint64_t retransmits;     /* our timer-driven resends */
-	uint64_t dup_answered;    /* retransmitted requests answered from the cache */
-	uint64_t dup_ignored;     /* duplicates with nothing to answer */
-	uint64_t dh_computed;     /* g^xy computations (one per handshake) */
+	uint64_t retransmits;  /* our timer-driven resends */
+	uint64_t dup_answered; /* retransmitted requests answered from the cache */
+	uint64_t dup_ignored;  /* duplicates with nothing to answer */
+	uint64_t dh_computed;  /* g^xy computations (one per handshake) */
 	uint64_t established, failed;
 	uint64_t drop_malformed;  /* undecodable or out-of-state messages */
-	uint64_t drop_auth;       /* bad HASH / undecryptable */
+	uint64_t drop_auth;	  /* bad HASH / undecryptable */
 	uint64_t drop_unknown_sa; /* cookies of no SA */
-	uint64_t drop_limit;      /* table or half-open limit */
+	uint64_t drop_limit;	  /* table or half-open limit */
 	uint64_t notify_sent, notify_limited;
 };
 
@@ -184,7 +184,7 @@ struct ike1_sa {
 	uint8_t p1_last[CRYPTO_BLOCK_MAX]; /* last ciphertext block of MM6 */
 	struct ike1_mm *mm;
 	struct ike1_chains *chains; /* phase-2-style exchanges in progress */
-	void *user;                 /* the upper layer's */
+	void *user;		    /* the upper layer's */
 };
 
 struct ike1_sa_table {
@@ -260,7 +260,7 @@ struct ike1_sa_row {
 	struct ike1_peer src; /* the initiator */
 	const char *state;    /* "MM_NO_STATE", ..., "GDOI_IDLE" */
 	uint32_t conn_id;
-	const char *status;   /* "ACTIVE" or "ACTIVE (deleted)" */
+	const char *status; /* "ACTIVE" or "ACTIVE (deleted)" */
 	enum ike1_role role;
 	uint64_t expires_ns;
 };

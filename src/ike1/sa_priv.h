@@ -35,12 +35,12 @@ uint64_t ike1_sa_after(uint64_t now, uint32_t ms);
  * `debug crypto isakmp` line about sa (may be NULL): "ISAKMP: (<conn-id>):text".
  * Nothing is formatted unless the level is on and the conditions match.
  */
-#define IKE1_DBG(t, sa, level, ...)                                                               \
-	do {                                                                                      \
-		const struct ike1_sa *dbg_sa_ = (sa);                                             \
-		if ((t)->diag)                                                                    \
-			DIAG_DEBUG_ISAKMP((t)->diag, (level), dbg_sa_ ? dbg_sa_->conn_id : 0, NULL, \
-					  dbg_sa_ ? dbg_sa_->peer.ip4 : 0, __VA_ARGS__);         \
+#define IKE1_DBG(t, sa, level, ...)                                                                \
+	do {                                                                                       \
+		const struct ike1_sa *dbg_sa_ = (sa);                                              \
+		if ((t)->diag)                                                                     \
+			DIAG_DEBUG_ISAKMP((t)->diag, (level), dbg_sa_ ? dbg_sa_->conn_id : 0,      \
+					  NULL, dbg_sa_ ? dbg_sa_->peer.ip4 : 0, __VA_ARGS__);     \
 	} while (0)
 
 #endif

@@ -22,13 +22,13 @@
 #include "util/clock.h"
 #include "wire/names.h"
 
-#define PSK "fuzz-pre-shared-key"
-#define T0 (1000 * NS_PER_SEC)
+#define PSK  "fuzz-pre-shared-key"
+#define T0   (1000 * NS_PER_SEC)
 #define STEP NS_PER_MS
 
 static const struct ike1_policy policies[] = {
-	{CRYPTO_CBC_AES128, CRYPTO_HASH_SHA1, WIRE_P1_AUTH_PSK, 14, 86400},
-	{CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, 19, 86400},
+    {CRYPTO_CBC_AES128, CRYPTO_HASH_SHA1, WIRE_P1_AUTH_PSK, 14, 86400},
+    {CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, 19, 86400},
 };
 
 static int psk_cb(void *ctx, const struct ike1_peer *peer, uint8_t key[static IKE1_PSK_MAX])
@@ -171,7 +171,8 @@ int main(int argc, char **argv)
 	uint8_t *msgs[4] = {to_r.q[0], to_r.q[1], to_r.q[2], to_r.q[3]};
 	if (done && done->state == IKE1_GDOI_IDLE) {
 		struct wire_builder b;
-		ike1_prot_begin(done, &b, to_r.q[3], sizeof(to_r.q[3]), WIRE_EXCH_GROUPKEY_PULL, 77);
+		ike1_prot_begin(done, &b, to_r.q[3], sizeof(to_r.q[3]), WIRE_EXCH_GROUPKEY_PULL,
+				77);
 		wire_build_nonce(&b, &(struct wire_data){(const uint8_t *)"0123456789abcdef", 16});
 		int n = ike1_prot_seal(done, now, &b, IKE1_NO_BYTES, IKE1_NO_BYTES);
 		to_r.len[3] = n > 0 ? (size_t)n : 0;

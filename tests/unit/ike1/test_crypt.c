@@ -148,11 +148,9 @@ static void test_chains_bounded_and_expire(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_seal_pads_only_when_needed),
-		TEST(test_open_rejects_bad_lengths),
-		TEST(test_chaining_across_messages),
-		TEST(test_cache_duplicates_and_tx_copy),
-		TEST(test_chains_bounded_and_expire),
+	    TEST(test_seal_pads_only_when_needed), TEST(test_open_rejects_bad_lengths),
+	    TEST(test_chaining_across_messages),   TEST(test_cache_duplicates_and_tx_copy),
+	    TEST(test_chains_bounded_and_expire),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

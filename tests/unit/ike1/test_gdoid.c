@@ -27,10 +27,10 @@ struct capture {
 };
 
 static const struct capture captures[] = {
-	{"registration-rekey.pcap", "gdoid/registration-rekey.decrypted.pcap", CRYPTO_CBC_AES128},
-	{"multicast-rekey.pcap", "gdoid/multicast-rekey.decrypted.pcap", CRYPTO_CBC_3DES},
-	{"rfc-layout-registration.pcap", "gdoid/rfc-layout-registration.decrypted.pcap",
-	 CRYPTO_CBC_AES128},
+    {"registration-rekey.pcap", "gdoid/registration-rekey.decrypted.pcap", CRYPTO_CBC_AES128},
+    {"multicast-rekey.pcap", "gdoid/multicast-rekey.decrypted.pcap", CRYPTO_CBC_3DES},
+    {"rfc-layout-registration.pcap", "gdoid/rfc-layout-registration.decrypted.pcap",
+     CRYPTO_CBC_AES128},
 };
 
 static struct vfile *keys;
@@ -105,8 +105,8 @@ static void derive_keys(const struct capture *c, const struct p1 *v, struct ike1
 }
 
 /* Decrypt one frame on iv; the plaintext must be the twin's body. iv becomes the next IV. */
-static void decrypt_frame(const struct ike1_keys *k, const struct frames *fr, size_t i,
-			  uint8_t *iv, uint8_t *plain)
+static void decrypt_frame(const struct ike1_keys *k, const struct frames *fr, size_t i, uint8_t *iv,
+			  uint8_t *plain)
 {
 	const struct test_pcap_udp *f = &fr->f[i - 1], *d = &fr->d[i - 1];
 	assert_int_equal(f->len, d->len);
@@ -141,7 +141,8 @@ static void check_main_mode(const struct capture *c, const struct frames *fr,
 	assert_int_equal(wire_msg_decode(fr->f[0].payload, fr->f[0].len, &m1, NULL), 0);
 	const struct wire_payload *sai = find(&m1, WIRE_PL_SA);
 
-	/* 5  HDR*, IDii, HASH_I [, N]: HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) */
+	/* 5  HDR*, IDii, HASH_I [, N]: HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b |
+	 * IDii_b) */
 	decrypt_frame(k, fr, 5, iv, plain);
 	expect_kv(c, "p1_iv_mm6", iv, bl);
 	assert_int_equal(wire_msg_decode(plain, fr->f[4].len, &m5, NULL), 0);
@@ -186,8 +187,8 @@ static void check_pull(const struct capture *c, const struct frames *fr, const s
 	cfg.policies = &pol;
 	cfg.n_policies = 1;
 	cfg.weak_groups = true;
-	assert_int_equal(ike1_sa_table_init(&t, &cfg, &(struct ike1_io){.send = nop_send}, &rng, NULL),
-			 0);
+	assert_int_equal(
+	    ike1_sa_table_init(&t, &cfg, &(struct ike1_io){.send = nop_send}, &rng, NULL), 0);
 	struct ike1_sa sa = {.t = &t, .state = IKE1_GDOI_IDLE, .keys = *k};
 	kv(c, "cky_i", sa.cky_i, 8);
 	kv(c, "cky_r", sa.cky_r, 8);
@@ -199,7 +200,8 @@ static void check_pull(const struct capture *c, const struct frames *fr, const s
 	assert_int_equal(ike1_keys_iv_mid(CRYPTO_HASH_SHA1, sa.p1_last, k->block_len, mid, iv),
 			 k->block_len);
 	expect_kv(c, "pull_iv_frame7", iv, k->block_len);
-	size_t ni_len = kv(c, "pull_ni_b", ni, sizeof(ni)), nr_len = kv(c, "pull_nr_b", nr, sizeof(nr));
+	size_t ni_len = kv(c, "pull_ni_b", ni, sizeof(ni)),
+	       nr_len = kv(c, "pull_nr_b", nr, sizeof(nr));
 	const struct ike1_bytes none = IKE1_NO_BYTES;
 	/* HASH(1) = prf(M-ID | Ni | ID), HASH(2) adds Ni_b, HASH(3)/(4) Ni_b | Nr_b. */
 	const struct ike1_bytes n_i[4] = {none, B(ni, ni_len), B(ni, ni_len), B(ni, ni_len)};
@@ -224,14 +226,14 @@ static void check_pull(const struct capture *c, const struct frames *fr, const s
 		assert_int_equal(in.m.hdr.msgid, mid);
 		/* HASH(1) without the nonce bodies would not verify from HASH(2) on. */
 		if (i == 9) {
-			assert_int_equal(ike1_prot_open(&sa, 0, fr->f[9].payload, fr->f[9].len, none,
-							none, plain, sizeof(plain), &in),
+			assert_int_equal(ike1_prot_open(&sa, 0, fr->f[9].payload, fr->f[9].len,
+							none, none, plain, sizeof(plain), &in),
 					 ERR_AUTH);
 		}
 	}
 	/* Frame 10 again: the last message accepted on the chain is a duplicate. */
-	assert_int_equal(ike1_prot_open(&sa, 0, fr->f[9].payload, fr->f[9].len, n_i[3], n_r[3], plain,
-					sizeof(plain), &in),
+	assert_int_equal(ike1_prot_open(&sa, 0, fr->f[9].payload, fr->f[9].len, n_i[3], n_r[3],
+					plain, sizeof(plain), &in),
 			 IKE1_PROT_DUP);
 	ike1_chains_clear(sa.chains);
 	free(sa.chains);
@@ -288,9 +290,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_registration_rekey),
-		TEST(test_multicast_rekey_3des),
-		TEST(test_rfc_layout_registration),
+	    TEST(test_registration_rekey),
+	    TEST(test_multicast_rekey_3des),
+	    TEST(test_rfc_layout_registration),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -78,7 +78,8 @@ static void check_section(const char *sec, enum crypto_hash_alg h, enum crypto_c
 	expect(sec, "skeyid_sig (for RSA/ECDSA auth)", sig, plen);
 
 	struct ike1_keys k = {.hash = h, .cipher = c};
-	assert_int_equal(ike1_keys_derive(&k, skeyid, B(in.gxy, in.gxy_len), in.cky_i, in.cky_r), 0);
+	assert_int_equal(ike1_keys_derive(&k, skeyid, B(in.gxy, in.gxy_len), in.cky_i, in.cky_r),
+			 0);
 	assert_int_equal(k.prf_len, plen);
 	expect(sec, "skeyid_d", k.skeyid_d, plen);
 	expect(sec, "skeyid_a", k.skeyid_a, plen);
@@ -87,9 +88,9 @@ static void check_section(const char *sec, enum crypto_hash_alg h, enum crypto_c
 	assert_int_equal(k.key_len, (int)crypto_cbc_key_len(c));
 
 	uint8_t iv[CRYPTO_BLOCK_MAX];
-	assert_int_equal(ike1_keys_iv_phase1(h, B(in.gxi, in.gxi_len), B(in.gxr, in.gxr_len),
-					     k.block_len, iv),
-			 16);
+	assert_int_equal(
+	    ike1_keys_iv_phase1(h, B(in.gxi, in.gxi_len), B(in.gxr, in.gxr_len), k.block_len, iv),
+	    16);
 	expect(sec, "phase1_iv", iv, 16);
 	ike1_keys_clear(&k);
 	assert_int_equal(k.key[0] | k.skeyid_a[0] | k.prf_len, 0);
@@ -140,12 +141,14 @@ static void test_hash_i_r_and_pull_hashes(void **state)
 	uint8_t last[16], mid_b[4], iv[CRYPTO_BLOCK_MAX];
 	vhex(sec, "example_last_phase1_cbc_block", last, sizeof(last));
 	vhex(sec, "example_message_id", mid_b, sizeof(mid_b));
-	uint32_t mid = (uint32_t)mid_b[0] << 24 | (uint32_t)mid_b[1] << 16 | mid_b[2] << 8 | mid_b[3];
+	uint32_t mid =
+	    (uint32_t)mid_b[0] << 24 | (uint32_t)mid_b[1] << 16 | mid_b[2] << 8 | mid_b[3];
 	assert_int_equal(ike1_keys_iv_mid(h, last, 16, mid, iv), 16);
 	expect(sec, "phase2_iv", iv, 16);
 
 	struct ike1_keys k = {.hash = h, .cipher = CRYPTO_CBC_AES256};
-	assert_int_equal(ike1_keys_derive(&k, skeyid, B(in.gxy, in.gxy_len), in.cky_i, in.cky_r), 0);
+	assert_int_equal(ike1_keys_derive(&k, skeyid, B(in.gxy, in.gxy_len), in.cky_i, in.cky_r),
+			 0);
 	uint8_t pl[128];
 	size_t pl_len = vhex(sec, "pull1_payloads_after_hash (Ni, ID)", pl, sizeof(pl));
 	/* HASH(1) = prf(SKEYID_a, M-ID | Ni | ID) */
@@ -216,12 +219,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_sha256_aes256),
-		TEST(test_sha1_aes256_expands_key),
-		TEST(test_sha1_aes128),
-		TEST(test_hash_i_r_and_pull_hashes),
-		TEST(test_kack),
-		TEST(test_3des_key_lengths),
+	    TEST(test_sha256_aes256), TEST(test_sha1_aes256_expands_key),
+	    TEST(test_sha1_aes128),   TEST(test_hash_i_r_and_pull_hashes),
+	    TEST(test_kack),	      TEST(test_3des_key_lengths),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

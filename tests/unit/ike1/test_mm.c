@@ -11,8 +11,8 @@
 
 static struct pair P;
 
-static const struct ike1_policy aes256_sha256_g19 = {
-	CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, 19, 86400};
+static const struct ike1_policy aes256_sha256_g19 = {CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256,
+						     WIRE_P1_AUTH_PSK, 19, 86400};
 
 static void decode(const struct pkt *k, struct wire_msg *m)
 {
@@ -157,13 +157,13 @@ static void test_responder_choice_follows_initiator_order(void **state)
 	(void)state;
 	struct pair *p = &P;
 	struct ike1_policy gm[3] = {
-		pair_policy(CRYPTO_CBC_AES128, CRYPTO_HASH_SHA1, 14),
-		pair_policy(CRYPTO_CBC_AES256, CRYPTO_HASH_SHA384, 20),
-		pair_policy(CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256, 19),
+	    pair_policy(CRYPTO_CBC_AES128, CRYPTO_HASH_SHA1, 14),
+	    pair_policy(CRYPTO_CBC_AES256, CRYPTO_HASH_SHA384, 20),
+	    pair_policy(CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256, 19),
 	};
 	struct ike1_policy ks[2] = {
-		pair_policy(CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256, 19),
-		pair_policy(CRYPTO_CBC_AES256, CRYPTO_HASH_SHA384, 20),
+	    pair_policy(CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256, 19),
+	    pair_policy(CRYPTO_CBC_AES256, CRYPTO_HASH_SHA384, 20),
 	};
 	pair_init(p, gm, 3);
 	pair_config(p, KS, ks, 2);
@@ -485,7 +485,8 @@ static void test_malformed_input_rate_limited_notify(void **state)
 	decode(&mm3, &m);
 	size_t ke_len_at = m.pl[0].off + 2;
 	bad.b[ke_len_at + 1]--;
-	memmove(bad.b + m.pl[0].off + 4 + 63, bad.b + m.pl[0].off + 4 + 64, mm3.len - (m.pl[0].off + 68));
+	memmove(bad.b + m.pl[0].off + 4 + 63, bad.b + m.pl[0].off + 4 + 64,
+		mm3.len - (m.pl[0].off + 68));
 	bad.len--;
 	bad.b[27]--;
 	pair_feed(p, &bad);
@@ -703,28 +704,28 @@ static void test_debug_lines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_step_by_step),
-		TEST(test_all_combinations),
-		TEST(test_responder_choice_follows_initiator_order),
-		TEST(test_wrong_psk_fails_on_both_sides),
-		TEST(test_missing_psk_is_authentication_failure),
-		TEST(test_no_proposal_chosen),
-		TEST(test_lifetime_rule),
-		TEST(test_weak_groups_need_permission),
-		TEST(test_lost_messages_are_retransmitted),
-		TEST(test_duplicates_are_harmless),
-		TEST(test_retransmitted_request_answered_from_cache),
-		TEST(test_reordered_late_duplicate),
-		TEST(test_timeout),
-		TEST(test_half_open_responder_times_out),
-		TEST(test_malformed_input_rate_limited_notify),
-		TEST(test_garbage_is_dropped_silently),
-		TEST(test_lifetime_expiry_sends_delete),
-		TEST(test_delete_tells_the_peer),
-		TEST(test_show_rows),
-		TEST(test_wireshark_line),
-		TEST(test_half_open_limit),
-		TEST(test_debug_lines),
+	    TEST(test_step_by_step),
+	    TEST(test_all_combinations),
+	    TEST(test_responder_choice_follows_initiator_order),
+	    TEST(test_wrong_psk_fails_on_both_sides),
+	    TEST(test_missing_psk_is_authentication_failure),
+	    TEST(test_no_proposal_chosen),
+	    TEST(test_lifetime_rule),
+	    TEST(test_weak_groups_need_permission),
+	    TEST(test_lost_messages_are_retransmitted),
+	    TEST(test_duplicates_are_harmless),
+	    TEST(test_retransmitted_request_answered_from_cache),
+	    TEST(test_reordered_late_duplicate),
+	    TEST(test_timeout),
+	    TEST(test_half_open_responder_times_out),
+	    TEST(test_malformed_input_rate_limited_notify),
+	    TEST(test_garbage_is_dropped_silently),
+	    TEST(test_lifetime_expiry_sends_delete),
+	    TEST(test_delete_tells_the_peer),
+	    TEST(test_show_rows),
+	    TEST(test_wireshark_line),
+	    TEST(test_half_open_limit),
+	    TEST(test_debug_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

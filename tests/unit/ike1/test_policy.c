@@ -10,8 +10,8 @@
 #include "util/err.h"
 #include "wire/names.h"
 
-static const struct ike1_policy p256 = {CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK,
-					19, 3600};
+static const struct ike1_policy p256 = {CRYPTO_CBC_AES256, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, 19,
+					3600};
 
 static void same_policy(const struct ike1_policy *a, const struct ike1_policy *b)
 {
@@ -23,8 +23,8 @@ static void same_policy(const struct ike1_policy *a, const struct ike1_policy *b
 }
 
 /* Build an SA payload into a message and decode it back. */
-static size_t build(const struct ike1_policy *ps, size_t n, uint32_t doi, uint8_t *buf,
-		    size_t cap, struct wire_p1sa *sa, const uint8_t **body)
+static size_t build(const struct ike1_policy *ps, size_t n, uint32_t doi, uint8_t *buf, size_t cap,
+		    struct wire_p1sa *sa, const uint8_t **body)
 {
 	struct wire_isakmp_hdr h = {.version = 0x10, .exch = 2};
 	struct wire_builder b;
@@ -60,9 +60,9 @@ static void test_offer_lists_every_policy_in_order(void **state)
 {
 	(void)state;
 	const struct ike1_policy ps[3] = {
-		{CRYPTO_CBC_3DES, CRYPTO_HASH_SHA1, WIRE_P1_AUTH_PSK, 2, 600},
-		{CRYPTO_CBC_AES128, CRYPTO_HASH_SHA384, WIRE_P1_AUTH_PSK, 20, 86400},
-		{CRYPTO_CBC_AES192, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, 14, 28800},
+	    {CRYPTO_CBC_3DES, CRYPTO_HASH_SHA1, WIRE_P1_AUTH_PSK, 2, 600},
+	    {CRYPTO_CBC_AES128, CRYPTO_HASH_SHA384, WIRE_P1_AUTH_PSK, 20, 86400},
+	    {CRYPTO_CBC_AES192, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, 14, 28800},
 	};
 	uint8_t buf[512];
 	struct wire_p1sa sa;
@@ -102,8 +102,9 @@ static void test_transform_parsing(void **state)
 	(void)state;
 	struct ike1_policy p;
 	/* gdoid's MM1 transform (registration-rekey frame 1): all TV, lifetime 600 as TV. */
-	const uint8_t gdoid[] = {0x80, 1, 0, 7, 0x80, 14, 0, 128, 0x80, 2, 0, 2, 0x80, 3, 0, 1,
-				 0x80, 4, 0, 2, 0x80, 11, 0, 1, 0x80, 12, 0x02, 0x58};
+	const uint8_t gdoid[] = {0x80, 1,  0,	 7, 0x80, 14, 0,    128, 0x80, 2,
+				 0,    2,  0x80, 3, 0,	  1,  0x80, 4,	 0,    2,
+				 0x80, 11, 0,	 1, 0x80, 12, 0x02, 0x58};
 	assert_int_equal(parse(gdoid, sizeof(gdoid), &p), 0);
 	assert_int_equal(p.cipher, CRYPTO_CBC_AES128);
 	assert_int_equal(p.hash, CRYPTO_HASH_SHA1);
@@ -113,14 +114,14 @@ static void test_transform_parsing(void **state)
 	const uint8_t no_len[] = {0x80, 1, 0, 7, 0x80, 2, 0, 2, 0x80, 3, 0, 1, 0x80, 4, 0, 14};
 	assert_int_equal(parse(no_len, sizeof(no_len), &p), ERR_UNSUPP);
 	/* An attribute we do not know (PRF, 13) refuses the transform. */
-	const uint8_t prf[] = {0x80, 1, 0, 5, 0x80, 2, 0, 2, 0x80, 3, 0, 1, 0x80, 4, 0, 14,
-			       0x80, 13, 0, 1};
+	const uint8_t prf[] = {0x80, 1, 0,    5, 0x80, 2,  0,	 2,  0x80, 3,
+			       0,    1, 0x80, 4, 0,    14, 0x80, 13, 0,	   1};
 	assert_int_equal(parse(prf, sizeof(prf), &p), ERR_UNSUPP);
 	/* MD5, RSA signatures, kilobyte-only lifetimes. */
 	const uint8_t md5[] = {0x80, 1, 0, 5, 0x80, 2, 0, 1, 0x80, 3, 0, 1, 0x80, 4, 0, 14};
 	assert_int_equal(parse(md5, sizeof(md5), &p), ERR_UNSUPP);
-	const uint8_t kb[] = {0x80, 1, 0, 5, 0x80, 2, 0, 2, 0x80, 3, 0, 1, 0x80, 4, 0, 14,
-			      0x80, 11, 0, 2, 0x80, 12, 0x10, 0};
+	const uint8_t kb[] = {0x80, 1, 0, 5,  0x80, 2,	0, 2, 0x80, 3,	0,    1,
+			      0x80, 4, 0, 14, 0x80, 11, 0, 2, 0x80, 12, 0x10, 0};
 	assert_int_equal(parse(kb, sizeof(kb), &p), 0);
 	assert_int_equal(p.life_sec, 0); /* none in seconds: RFC default applies */
 	const uint8_t dur_first[] = {0x80, 12, 0, 10, 0x80, 1, 0, 5};
@@ -171,11 +172,11 @@ static void test_policy_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_offer_matches_the_example_sai_b),
-		TEST(test_offer_lists_every_policy_in_order),
-		TEST(test_transform_parsing),
-		TEST(test_check_answer),
-		TEST(test_policy_check),
+	    TEST(test_offer_matches_the_example_sai_b),
+	    TEST(test_offer_lists_every_policy_in_order),
+	    TEST(test_transform_parsing),
+	    TEST(test_check_answer),
+	    TEST(test_policy_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,8 +10,8 @@
 
 static struct pair P;
 
-static const struct ike1_policy pol = {CRYPTO_CBC_AES128, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK,
-				       14, 86400};
+static const struct ike1_policy pol = {CRYPTO_CBC_AES128, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, 14,
+				       86400};
 
 static void established(struct pair *p)
 {
@@ -53,7 +53,8 @@ static void test_pull_shaped_exchange(void **state)
 	assert_int_not_equal(mid, 0);
 
 	/* GM: 1  HDR*, HASH(1), Ni, ID  -->       HASH(1) = prf(SKEYID_a, M-ID | Ni | ID) */
-	assert_int_equal(ike1_prot_begin(gm, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, mid), 0);
+	assert_int_equal(ike1_prot_begin(gm, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, mid),
+			 0);
 	wire_build_nonce(&b, &(struct wire_data){ni_b, sizeof(ni_b)});
 	wire_build_raw(&b, WIRE_PL_ID, group_id, sizeof(group_id));
 	int len = ike1_prot_send(gm, p->now, &b, IKE1_NO_BYTES, IKE1_NO_BYTES);
@@ -73,8 +74,10 @@ static void test_pull_shaped_exchange(void **state)
 	assert_int_equal(in.m.pl[2].type, WIRE_PL_ID);
 	assert_memory_equal(in.m.pl[2].body, group_id, sizeof(group_id));
 
-	/* KS: 2  <--  HDR*, HASH(2), Nr, SA         HASH(2) = prf(SKEYID_a, M-ID | Ni_b | Nr | SA) */
-	assert_int_equal(ike1_prot_begin(ks, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, mid), 0);
+	/* KS: 2  <--  HDR*, HASH(2), Nr, SA         HASH(2) = prf(SKEYID_a, M-ID | Ni_b | Nr | SA)
+	 */
+	assert_int_equal(ike1_prot_begin(ks, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, mid),
+			 0);
 	wire_build_nonce(&b, &(struct wire_data){nr_b, sizeof(nr_b)});
 	wire_build_raw(&b, WIRE_PL_SA, "\x00\x00\x00\x02\x00\x00\x00\x00", 8);
 	assert_true(ike1_prot_send(ks, p->now, &b, NI, IKE1_NO_BYTES) > 0);
@@ -83,22 +86,26 @@ static void test_pull_shaped_exchange(void **state)
 	assert_int_equal(ike1_prot_open(gm, p->now, k.b, k.len, IKE1_NO_BYTES, IKE1_NO_BYTES, plain,
 					sizeof(plain), &in),
 			 ERR_AUTH);
-	assert_int_equal(ike1_prot_open(gm, p->now, k.b, k.len, NI, IKE1_NO_BYTES, plain,
-					sizeof(plain), &in),
-			 0);
+	assert_int_equal(
+	    ike1_prot_open(gm, p->now, k.b, k.len, NI, IKE1_NO_BYTES, plain, sizeof(plain), &in),
+	    0);
 	assert_int_equal(in.first->type, WIRE_PL_NONCE);
 
 	/* GM: 3  HDR*, HASH(3)  -->               HASH(3) = prf(SKEYID_a, M-ID | Ni_b | Nr_b) */
-	assert_int_equal(ike1_prot_begin(gm, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, mid), 0);
+	assert_int_equal(ike1_prot_begin(gm, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, mid),
+			 0);
 	assert_true(ike1_prot_send(gm, p->now, &b, NI, NR) > 0);
 	to_upper(p, &k);
 	struct pkt pull3 = k;
-	assert_int_equal(ike1_prot_open(ks, p->now, k.b, k.len, NI, NR, plain, sizeof(plain), &in), 0);
+	assert_int_equal(ike1_prot_open(ks, p->now, k.b, k.len, NI, NR, plain, sizeof(plain), &in),
+			 0);
 	assert_int_equal(in.n_after, 0);
 	assert_null(in.first);
 
-	/* KS: 4  <--  HDR*, HASH(4), SEQ, KD        HASH(4) = prf(SKEYID_a, M-ID | Ni_b | Nr_b | SEQ | KD) */
-	assert_int_equal(ike1_prot_begin(ks, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, mid), 0);
+	/* KS: 4  <--  HDR*, HASH(4), SEQ, KD        HASH(4) = prf(SKEYID_a, M-ID | Ni_b | Nr_b |
+	 * SEQ | KD) */
+	assert_int_equal(ike1_prot_begin(ks, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, mid),
+			 0);
 	wire_build_seq(&b, 0);
 	wire_build_raw(&b, WIRE_PL_KD, "\x00\x00\x00\x00", 4);
 	assert_true(ike1_prot_send(ks, p->now, &b, NI, NR) > 0);
@@ -113,7 +120,8 @@ static void test_pull_shaped_exchange(void **state)
 	assert_int_equal(p->s[KS].t.st.dup_answered, 1);
 	to_upper(p, &k);
 	assert_memory_equal(k.b, pull4.b, pull4.len);
-	assert_int_equal(ike1_prot_open(gm, p->now, k.b, k.len, NI, NR, plain, sizeof(plain), &in), 0);
+	assert_int_equal(ike1_prot_open(gm, p->now, k.b, k.len, NI, NR, plain, sizeof(plain), &in),
+			 0);
 	assert_int_equal(in.first->type, WIRE_PL_SEQ);
 	assert_int_equal(in.m.pl[2].type, WIRE_PL_KD);
 
@@ -241,9 +249,15 @@ static void test_dpd_and_protected_notify(void **state)
 	uint8_t buf[256], plain[256], spi[16], seq[4] = {0, 0, 0, 7};
 	memcpy(spi, gm->cky_i, 8);
 	memcpy(spi + 8, gm->cky_r, 8);
-	/* GM: HDR*, HASH(1), N(R-U-THERE, seq 7)  -->  KS: <-- HDR*, HASH(1), N(R-U-THERE-ACK, seq 7) */
-	struct wire_notify n = {.doi = 2, .proto = 1, .spi_size = 16, .type = WIRE_N_R_U_THERE,
-				.spi = spi, .data = seq, .data_len = 4};
+	/* GM: HDR*, HASH(1), N(R-U-THERE, seq 7)  -->  KS: <-- HDR*, HASH(1), N(R-U-THERE-ACK, seq
+	 * 7) */
+	struct wire_notify n = {.doi = 2,
+				.proto = 1,
+				.spi_size = 16,
+				.type = WIRE_N_R_U_THERE,
+				.spi = spi,
+				.data = seq,
+				.data_len = 4};
 	int len = ike1_info_build_protected(gm, &n, NULL, buf, sizeof(buf));
 	assert_true(len > 0);
 	struct pkt k = {.to = KS, .len = (size_t)len};
@@ -304,13 +318,10 @@ static void test_clear_notify(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_pull_shaped_exchange),
-		TEST(test_chains_are_per_mid),
-		TEST(test_chain_limit),
-		TEST(test_not_before_phase1_completes),
-		TEST(test_push_is_not_mine),
-		TEST(test_dpd_and_protected_notify),
-		TEST(test_clear_notify),
+	    TEST(test_pull_shaped_exchange), TEST(test_chains_are_per_mid),
+	    TEST(test_chain_limit),	     TEST(test_not_before_phase1_completes),
+	    TEST(test_push_is_not_mine),     TEST(test_dpd_and_protected_notify),
+	    TEST(test_clear_notify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,80 +1,18 @@
-/*
- * Two ike1 tables joined by an in-memory wire with a fake clock, for the
- * Main Mode and protected-exchange tests. Side 0 is the group member
- * (initiator, 10.0.0.2), side 1 the key server (responder, 10.0.0.1), both on
- * UDP 848. Every datagram is queued; a test may drop, duplicate or reorder
- * them before delivery, and inspects the copies kept in `sent`.
- */
-#ifndef GVPN_TEST_IKE1_PAIR_H
-#define GVPN_TEST_IKE1_PAIR_H
+/* The two-table harness of pair.h. */
+#include "pair.h"
 
-#include "test.h"
-
-#include <stdlib.h>
-
-#include "crypto/rng.h"
-#include "ike1/info.h"
-#include "ike1/prot.h"
-#include "ike1/sa.h"
-#include "util/clock.h"
-#include "util/err.h"
-#include "util/mem.h"
-#include "wire/names.h"
-
-#define PAIR_UNUSED __attribute__((unused))
-#define GM 0
-#define KS 1
-#define IP_GM 0x0a000002u
-#define IP_KS 0x0a000001u
-#define PAIR_QMAX 64
-#define PAIR_SENT_MAX 64
-
-struct pkt {
-	int to;
-	size_t len;
-	uint8_t b[4096];
+/* Default VID of each side: 22 octets like the gvpn capability VID. */
+const struct wire_data pair_vid[2] = {
+    {(const uint8_t *)"gvpn-test-vid-gm-01234", 22},
+    {(const uint8_t *)"gvpn-test-vid-ks-56789", 22},
 };
 
-struct pair;
-
-struct side {
-	struct pair *pair;
-	int idx;
-	struct ike1_sa_table t;
-	struct ike1_config cfg;
-	struct ike1_policy pol[8];
-	struct crypto_rng rng;
-	const char *psk; /* NULL: no key for the peer */
-	int ups, downs, downs_without_sa, infos;
-	struct ike1_sa *up_sa;
-	struct ike1_result last_down;
-	size_t peer_vids;
-	uint8_t peer_vid0[32];
-	size_t peer_vid0_len;
-};
-
-struct pair {
-	struct side s[2];
-	uint64_t now;
-	struct pkt q[PAIR_QMAX];
-	size_t nq;
-	struct pkt sent[PAIR_SENT_MAX]; /* every datagram sent, in order */
-	size_t nsent;
-	/* Called for each datagram about to be delivered: 0 deliver, 1 drop, 2 deliver twice. */
-	int (*filter)(struct pair *p, const struct pkt *k, size_t index);
-	size_t delivered;
-	int verdict; /* of the last delivery */
-	struct ike1_sa *upper_sa;
-	struct diag *diag; /* given to both tables when set before pair_start */
-};
-
-static PAIR_UNUSED struct ike1_peer pair_addr(int idx)
+struct ike1_peer pair_addr(int idx)
 {
 	return (struct ike1_peer){idx == GM ? IP_GM : IP_KS, 848};
 }
 
-static PAIR_UNUSED void pair_send(void *ctx, const struct ike1_peer *peer, const uint8_t *msg,
-				  size_t len)
+static void pair_send(void *ctx, const struct ike1_peer *peer, const uint8_t *msg, size_t len)
 {
 	struct side *s = ctx;
 	struct pair *p = s->pair;
@@ -89,8 +27,7 @@ static PAIR_UNUSED void pair_send(void *ctx, const struct ike1_peer *peer, const
 		p->sent[p->nsent++] = *k;
 }
 
-static PAIR_UNUSED int pair_psk(void *ctx, const struct ike1_peer *peer,
-				uint8_t key[static IKE1_PSK_MAX])
+static int pair_psk(void *ctx, const struct ike1_peer *peer, uint8_t key[static IKE1_PSK_MAX])
 {
 	struct side *s = ctx;
 	(void)peer;
@@ -101,7 +38,7 @@ static PAIR_UNUSED int pair_psk(void *ctx, const struct ike1_peer *peer,
 	return (int)n;
 }
 
-static PAIR_UNUSED void pair_up(void *ctx, struct ike1_sa *sa, const struct ike1_vids *vids)
+static void pair_up(void *ctx, struct ike1_sa *sa, const struct ike1_vids *vids)
 {
 	struct side *s = ctx;
 	s->ups++;
@@ -113,8 +50,8 @@ static PAIR_UNUSED void pair_up(void *ctx, struct ike1_sa *sa, const struct ike1
 	}
 }
 
-static PAIR_UNUSED void pair_down(void *ctx, struct ike1_sa *sa, const struct ike1_peer *peer,
-				  const struct ike1_result *r)
+static void pair_down(void *ctx, struct ike1_sa *sa, const struct ike1_peer *peer,
+		      const struct ike1_result *r)
 {
 	struct side *s = ctx;
 	(void)peer;
@@ -126,7 +63,7 @@ static PAIR_UNUSED void pair_down(void *ctx, struct ike1_sa *sa, const struct ik
 	s->last_down = *r;
 }
 
-static PAIR_UNUSED void pair_info(void *ctx, struct ike1_sa *sa, const struct wire_msg *m)
+static void pair_info(void *ctx, struct ike1_sa *sa, const struct wire_msg *m)
 {
 	struct side *s = ctx;
 	(void)sa;
@@ -134,22 +71,14 @@ static PAIR_UNUSED void pair_info(void *ctx, struct ike1_sa *sa, const struct wi
 	s->infos++;
 }
 
-static PAIR_UNUSED struct ike1_policy pair_policy(enum crypto_cbc_alg c, enum crypto_hash_alg h,
-						  uint8_t group)
+struct ike1_policy pair_policy(enum crypto_cbc_alg c, enum crypto_hash_alg h, uint8_t group)
 {
 	return (struct ike1_policy){
-		.cipher = c, .hash = h, .auth = WIRE_P1_AUTH_PSK, .group = group, .life_sec = 86400};
+	    .cipher = c, .hash = h, .auth = WIRE_P1_AUTH_PSK, .group = group, .life_sec = 86400};
 }
 
-/* Default VID of each side: 22 octets like the gvpn capability VID. */
-static const struct wire_data pair_vid[2] = {
-	{(const uint8_t *)"gvpn-test-vid-gm-01234", 22},
-	{(const uint8_t *)"gvpn-test-vid-ks-56789", 22},
-};
-
 /* Configure side idx with n policies (copied) before pair_start. */
-static PAIR_UNUSED void pair_config(struct pair *p, int idx, const struct ike1_policy *pol,
-				    size_t n)
+void pair_config(struct pair *p, int idx, const struct ike1_policy *pol, size_t n)
 {
 	struct side *s = &p->s[idx];
 	ike1_config_default(&s->cfg);
@@ -161,7 +90,7 @@ static PAIR_UNUSED void pair_config(struct pair *p, int idx, const struct ike1_p
 	s->cfg.n_vids = 1;
 }
 
-static PAIR_UNUSED void pair_init(struct pair *p, const struct ike1_policy *pol, size_t n)
+void pair_init(struct pair *p, const struct ike1_policy *pol, size_t n)
 {
 	memset(p, 0, sizeof(*p));
 	p->now = 1000 * NS_PER_SEC;
@@ -175,7 +104,7 @@ static PAIR_UNUSED void pair_init(struct pair *p, const struct ike1_policy *pol,
 }
 
 /* Create both tables from the side configurations. Returns ike1_sa_table_init of the worse. */
-static PAIR_UNUSED int pair_start(struct pair *p)
+int pair_start(struct pair *p)
 {
 	int worst = 0;
 	for (int i = 0; i < 2; i++) {
@@ -193,13 +122,13 @@ static PAIR_UNUSED int pair_start(struct pair *p)
 	return worst;
 }
 
-static PAIR_UNUSED void pair_free(struct pair *p)
+void pair_free(struct pair *p)
 {
 	for (int i = 0; i < 2; i++)
 		ike1_sa_table_free(&p->s[i].t);
 }
 
-static PAIR_UNUSED void pair_feed(struct pair *p, const struct pkt *k)
+void pair_feed(struct pair *p, const struct pkt *k)
 {
 	struct ike1_peer from = pair_addr(1 - k->to);
 	struct ike1_sa *sa = NULL;
@@ -208,7 +137,7 @@ static PAIR_UNUSED void pair_feed(struct pair *p, const struct pkt *k)
 }
 
 /* Deliver the oldest queued datagram through the filter. false when the queue is empty. */
-static PAIR_UNUSED bool pair_deliver(struct pair *p)
+bool pair_deliver(struct pair *p)
 {
 	if (!p->nq)
 		return false;
@@ -225,19 +154,19 @@ static PAIR_UNUSED bool pair_deliver(struct pair *p)
 	return true;
 }
 
-static PAIR_UNUSED void pair_pump(struct pair *p)
+void pair_pump(struct pair *p)
 {
 	for (int guard = 0; guard < 1000 && pair_deliver(p); guard++)
 		;
 }
 
-static PAIR_UNUSED uint64_t pair_deadline(const struct pair *p)
+uint64_t pair_deadline(const struct pair *p)
 {
 	return MIN(ike1_sa_next_deadline(&p->s[0].t), ike1_sa_next_deadline(&p->s[1].t));
 }
 
 /* Deliver everything, then advance the clock to each deadline up to `until`. */
-static PAIR_UNUSED void pair_run(struct pair *p, uint64_t until)
+void pair_run(struct pair *p, uint64_t until)
 {
 	for (int guard = 0; guard < 10000; guard++) {
 		pair_pump(p);
@@ -254,13 +183,13 @@ static PAIR_UNUSED void pair_run(struct pair *p, uint64_t until)
 }
 
 /* The only SA of a side's table (or NULL). */
-static PAIR_UNUSED int pair_first_cb(void *arg, struct ike1_sa *sa)
+static int pair_first_cb(void *arg, struct ike1_sa *sa)
 {
 	*(struct ike1_sa **)arg = sa;
 	return 1;
 }
 
-static PAIR_UNUSED struct ike1_sa *pair_sa(struct pair *p, int idx)
+struct ike1_sa *pair_sa(struct pair *p, int idx)
 {
 	struct ike1_sa *sa = NULL;
 	ike1_sa_foreach(&p->s[idx].t, pair_first_cb, &sa);
@@ -268,7 +197,7 @@ static PAIR_UNUSED struct ike1_sa *pair_sa(struct pair *p, int idx)
 }
 
 /* Start Main Mode from the GM and run to quiet. */
-static PAIR_UNUSED void pair_handshake(struct pair *p)
+void pair_handshake(struct pair *p)
 {
 	struct ike1_peer ks = pair_addr(KS);
 	assert_int_equal(ike1_sa_initiate(&p->s[GM].t, p->now, &ks, NULL), 0);
@@ -276,7 +205,7 @@ static PAIR_UNUSED void pair_handshake(struct pair *p)
 }
 
 /* Both sides up with the same keys, cookies and last phase-1 block. */
-static PAIR_UNUSED void pair_assert_same_keys(struct pair *p)
+void pair_assert_same_keys(struct pair *p)
 {
 	struct ike1_sa *a = p->s[GM].up_sa, *b = p->s[KS].up_sa;
 	assert_non_null(a);
@@ -291,5 +220,3 @@ static PAIR_UNUSED void pair_assert_same_keys(struct pair *p)
 	assert_memory_equal(a->keys.key, b->keys.key, a->keys.key_len);
 	assert_memory_equal(a->p1_last, b->p1_last, a->keys.block_len);
 }
-
-#endif
