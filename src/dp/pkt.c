@@ -169,7 +169,7 @@ static int copied_options(struct dp_pkt_frag *f)
 		if (type == IPOPT_NOP)
 			continue;
 		if (buf_peek_u8(&c, &olen) || olen < 2 || (size_t)olen - 1 > buf_left(&c))
-			return ERR_INVAL;
+			return ERR_BADLEN;
 		const uint8_t *body;
 		(void)buf_get_ref(&c, (size_t)olen - 1, &body);
 		if (type & IPOPT_COPIED) {
@@ -203,10 +203,13 @@ int dp_pkt_frag_init(struct dp_pkt_frag *f, const uint8_t *pkt, size_t len, size
 	rc = copied_options(f);
 	if (rc)
 		return rc;
+	f->data_len = (size_t)f->h.total_len - f->h.hlen;
+	/* The datagram must end within 65535 bytes, or later offsets overflow 13 bits. */
+	if (dp_pkt_ipv4_frag_off(&f->h) + f->data_len > DP_IPV4_MAX_LEN)
+		return ERR_BADLEN;
 	size_t later_hlen = DP_IPV4_HDR_MIN + (size_t)f->opts_len;
 	if (max_len > DP_IPV4_MAX_LEN || max_len < MAX(f->h.hlen, later_hlen) + 8)
 		return ERR_INVAL;
-	f->data_len = (size_t)f->h.total_len - f->h.hlen;
 	f->max_len = max_len;
 	int count = 0;
 	struct dp_pkt_frag sim = *f;

@@ -123,8 +123,10 @@ struct dp_pkt_frag {
 };
 /*
  * Prepare. pkt must have passed dp_pkt_ipv4_parse (len >= total length).
- * Returns the number of fragments that will be produced, or ERR_INVAL when
- * max_len leaves no room for 8 payload bytes.
+ * Returns the number of fragments that will be produced, ERR_INVAL when
+ * max_len leaves no room for 8 payload bytes, ERR_BADLEN for malformed
+ * options or a fragment that would end past 65535 bytes, or the codes of
+ * dp_pkt_ipv4_parse.
  */
 int dp_pkt_frag_init(struct dp_pkt_frag *f, const uint8_t *pkt, size_t len, size_t max_len);
 /* Write the next fragment to out. Its length, 0 when done, ERR_NOSPACE when cap is short. */

@@ -198,8 +198,10 @@ static enum dp_verdict encap_fragments(struct dp_sad_worker *w, const struct dp_
 	struct dp_pkt_frag f;
 	size_t hr = dp_esp_headroom(&d->sa->xf);
 	int count = dp_pkt_frag_init(&f, pkt, len, dp_esp_max_inner(&d->sa->xf, m->cfg.mtu));
-	if (count < 0)
+	if (count == ERR_INVAL)
 		return drop(w, out, DP_DROP_TOO_BIG); /* MTU too small for this header */
+	if (count < 0)
+		return drop(w, out, DP_DROP_BAD_IP_HEADER);
 	if (count > DP_OUT_MAX)
 		return drop(w, out, DP_DROP_TOO_MANY_FRAGS);
 	if ((size_t)count * m->cfg.mtu > out->cap - out->used)

@@ -212,6 +212,19 @@ static void test_fragment_options_and_refragment(void **state)
 		off += (size_t)len - 20;
 	}
 	assert_int_equal(off, 800 + n - 20);
+
+	/* A fragment ending past 65535 bytes cannot be cut: later offsets would overflow. */
+	n = pktgen_udp(p, sizeof(p), 1, 2, 3, 4, 100);
+	buf_store_u16(p + 6, DP_IPV4_OFFMASK);
+	dp_pkt_ipv4_set_csum(p, 20);
+	assert_int_equal(dp_pkt_frag_init(&f, p, n, 60), ERR_BADLEN);
+	/* Malformed options (length runs past the header). */
+	n = pktgen_udp(p, sizeof(p), 1, 2, 3, 4, 100);
+	memmove(p + 24, p + 20, n - 20);
+	p[0] = 0x46;
+	p[20] = 0x94, p[21] = 9, p[22] = 0, p[23] = 0;
+	buf_store_u16(p + 2, (uint16_t)(n + 4));
+	assert_int_equal(dp_pkt_frag_init(&f, p, n + 4, 60), ERR_BADLEN);
 }
 
 static void test_icmp_frag_needed(void **state)
