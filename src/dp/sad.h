@@ -223,6 +223,9 @@ void dp_sad_destroy(struct dp_sad *sad);
  * IV-generator key. Returns 0, ERR_INVAL (SPI below 256, transform, key
  * lengths, sender ID, replay window), ERR_NOMEM, ERR_CRYPTO. The caller
  * holds one reference.
+ * GCM IV counters start at 1 in a new SA: create the SA of a TEK once and
+ * keep it across rekeys and snapshots; a second SA object for the same key
+ * may send only with a different sender ID (a new registration's SID).
  */
 int dp_sad_sa_create(struct dp_sad *sad, const struct dp_sad_sa_params *p, struct crypto_rng *rng,
 		     struct dp_sad_sa **out);
@@ -282,8 +285,7 @@ enum dp_verdict {
 
 enum {
 	DP_OUT_MAX = 64,	 /* packets one input can produce */
-	DP_OUT_CAP_MIN = 2048,	 /* smallest useful arena (one full-size ESP packet ...) */
-	DP_OUT_CAP = 128 * 1024, /* ... and what a 64 KiB packet cut into fragments needs */
+	DP_OUT_CAP = 128 * 1024, /* arena that holds a 64 KiB packet cut into ESP fragments */
 };
 
 struct dp_out_pkt {
