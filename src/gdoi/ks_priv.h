@@ -1,0 +1,212 @@
+/*
+ * Key server internals shared by ks.c (engine, ike1 glue, timers),
+ * ks_config.c (configuration copy and checks), ks_policy.c (keys and their
+ * roll-over), ks_pull.c (GROUPKEY-PULL) and ks_members.c (member database
+ * and show). Not for other layers: use ks.h.
+ */
+#ifndef GVPN_GDOI_KS_PRIV_H
+#define GVPN_GDOI_KS_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gdoi/caps.h"
+#include "gdoi/ks.h"
+#include "gdoi/policy_wire.h"
+#include "ike1/sa.h"
+#include "util/list.h"
+#include "wire/payload.h"
+
+#define KS_MSG_MAX 16384  /* largest pull message built or accepted */
+#define KS_NONCE_LEN 32   /* notes §4.1: send 32 */
+
+/* `sa ipsec N` as the engine keeps it. */
+struct ks_sa_cfg {
+	uint16_t number;
+	char profile[GDOI_NAME_MAX];
+	char acl_name[GDOI_NAME_MAX];
+	struct gdoi_transform xf;
+	uint32_t life_sec;
+	size_t n_acl;
+	struct gdoi_acl_entry acl[GDOI_KS_ACL_LINES_MAX];
+	uint8_t replay;
+	uint16_t replay_window;
+	bool receive_only;
+};
+
+/* A group's configuration, deep-copied (no pointer into the caller's). */
+struct ks_group_cfg {
+	char name[GDOI_NAME_MAX];
+	struct gdoi_identity id;
+	uint32_t ks_addr;
+	enum crypto_cbc_alg kek_alg;
+	uint32_t kek_life_sec;
+	enum crypto_hash_alg sig_hash;
+	uint32_t retrans_period_sec, retrans_count;
+	bool multicast;
+	uint32_t mcast_addr;
+	bool has_label; /* rekey authentication configured: the policy has a KEK */
+	char rsa_label[GDOI_NAME_MAX];
+	bool rsa_missing;
+	unsigned rsa_bits;
+	size_t spki_len;
+	uint8_t spki[GDOI_SPKI_MAX];
+	bool authorize;
+	size_t n_auth;
+	struct gdoi_std_acl_entry auth[GDOI_AUTH_ACL_MAX];
+	size_t n_sas;
+	struct ks_sa_cfg sa[GDOI_KS_SAS_MAX];
+	uint16_t atd_sec, dtd_sec;
+	bool redundancy;
+	uint8_t priority;
+	size_t n_peers;
+	uint32_t peers[GDOI_PEERS_MAX];
+	uint32_t needs; /* capabilities the policy needs from a member (enum gdoi_cap) */
+};
+
+/*
+ * An immutable version of a group's policy. Exchanges in progress hold a
+ * reference so that message 4 carries the keys of the SA sent in message 2
+ * even when the keys rolled over in between.
+ */
+struct ks_polver {
+	unsigned refs;
+	uint32_t version;
+	struct gdoi_policy p;
+};
+
+struct ks_group {
+	struct gdoi_ks *ks;
+	uint32_t handle;
+	struct ks_group_cfg cfg;
+	struct ks_polver *pv;     /* current policy */
+	uint64_t created_ns;      /* pseudotime 0 */
+	struct list_node members; /* struct ks_member, registration order */
+	size_t n_members;
+	uint64_t tek_roll_ns[GDOI_KS_SAS_MAX]; /* next TEK generation per `sa ipsec` */
+	uint64_t kek_roll_ns;
+	uint32_t withheld_logged; /* policy version whose withheld lines were logged */
+	uint64_t rekeys_sent;
+};
+
+/* What the KS keeps per ike1 SA (sa->user). */
+struct ks_pull;
+struct ks_sa {
+	struct gdoi_peer_caps caps; /* from the GM's Main Mode VID */
+	struct ks_pull *pull;       /* exchange in progress, NULL when none */
+};
+
+/* A GROUPKEY-PULL between messages 1 and 3. */
+struct ks_pull {
+	struct list_node link; /* ks->pulls, oldest first */
+	struct ike1_sa *sa;
+	uint32_t mid;
+	struct ks_group *g;
+	struct ks_polver *pv; /* the policy sent in message 2 */
+	uint64_t expires_ns;
+	uint16_t ni_len;
+	uint8_t ni[WIRE_NONCE_MAX];
+	uint8_t nr[KS_NONCE_LEN];
+};
+
+/* A registered member (well under 4 KiB: see gdoi_ks_mem). */
+struct ks_member {
+	struct htab_node hnode; /* ks->members, key (address, group handle) */
+	struct list_node link;  /* group->members */
+	struct ks_group *g;
+	uint32_t addr;
+	uint16_t port;
+	struct gdoi_peer_caps caps;
+	uint64_t registered_ns;
+	uint32_t registrations;
+	uint8_t cky_i[IKE1_COOKIE_LEN], cky_r[IKE1_COOKIE_LEN]; /* of the registration SA */
+	uint8_t kack_len;
+	uint8_t kack_hash; /* enum crypto_hash_alg of the prf */
+	uint8_t kack[IKE1_PRF_MAX]; /* K_ack (notes §5.3) */
+	uint32_t rekeys_sent, rekey_retries, acks_rcvd, acks_missed;
+	uint32_t sent_seq[4], rcvd_seq[4];
+};
+
+struct gdoi_ks {
+	struct ike1_sa_table ike;
+	uint8_t vid[GDOI_VID_LEN];
+	struct wire_data vid_data;
+	gdoi_psk_fn psk;
+	void *psk_arg;
+	uint32_t caps;
+	bool plain;
+	struct gdoi_ks_io io;
+	struct crypto_rng *rng;
+	struct diag *diag;
+	size_t n_groups;
+	struct ks_group *groups[GDOI_KS_GROUPS_MAX];
+	uint32_t next_handle;
+	struct htab members;
+	size_t n_members;
+	struct list_node pulls;
+	size_t n_pulls;
+	uint64_t now;
+	uint64_t next_ns; /* own timers (rolls, expiry, stale pulls) */
+	struct gdoi_ks_stats st;
+	/* Scratch for building and opening messages (single-threaded engine). */
+	struct gdoi_arena arena;
+	struct wire_gdoi_sa wsa;
+	struct wire_kd wkd;
+	uint8_t msg[KS_MSG_MAX];
+	uint8_t rx[KS_MSG_MAX]; /* decrypted input */
+};
+
+/* A rekey-ring event trace of a group (GDOI_REKEY_EVENT). */
+#define KS_TRACE_REKEY(ks, g, ...)                                                                 \
+	do {                                                                                       \
+		if ((ks)->diag)                                                                    \
+			diag_trace((ks)->diag, DIAG_TRACE_REKEY, (g)->cfg.name, 0, __VA_ARGS__);   \
+	} while (0)
+
+/* ks_config.c */
+int ks_cfg_copy(const struct gdoi_ks_group_config *in, uint32_t local_addr,
+		struct ks_group_cfg *out, char *err, size_t cap);
+/* Check a whole set of groups (names and identities unique). */
+int ks_cfg_check_set(const struct gdoi_ks_config *cfg, char *err, size_t cap);
+/* Did an `sa ipsec` change in a way that needs new keys? */
+bool ks_sa_cfg_changed(const struct ks_sa_cfg *a, const struct ks_sa_cfg *b);
+
+/* ks_policy.c */
+int ks_group_new(struct gdoi_ks *ks, const struct ks_group_cfg *cfg, uint64_t now,
+		 struct ks_group **out);
+void ks_group_free(struct gdoi_ks *ks, struct ks_group *g);
+/* Apply a changed configuration to a live group (config replace). */
+int ks_group_reconfigure(struct gdoi_ks *ks, struct ks_group *g, const struct ks_group_cfg *cfg,
+			 uint64_t now);
+/* Roll keys and drop expired TEKs as due; returns the group's next deadline. */
+uint64_t ks_group_tick(struct gdoi_ks *ks, struct ks_group *g, uint64_t now);
+uint64_t ks_group_deadline(const struct ks_group *g);
+/* KS pseudotime of the group at now (ms). */
+uint64_t ks_group_pt_ms(const struct ks_group *g, uint64_t now);
+void ks_polver_unref(struct ks_polver *pv);
+struct ks_group *ks_group_by_id(struct gdoi_ks *ks, const struct wire_id *id);
+
+/* ks_pull.c */
+void ks_pull_input(struct gdoi_ks *ks, struct ike1_sa *sa, uint64_t now, const uint8_t *msg,
+		   size_t len);
+/* Forget an exchange (its SA went down, it expired, or its group went away). */
+void ks_pull_free(struct gdoi_ks *ks, struct ks_pull *p);
+/* Drop exchanges whose time is up; returns the next expiry. */
+uint64_t ks_pulls_expire(struct gdoi_ks *ks, uint64_t now);
+
+/* ks_members.c */
+struct ks_member *ks_member_find(const struct gdoi_ks *ks, uint32_t addr,
+				 const struct ks_group *g);
+/* Create or refresh the member of a completed registration on sa. NULL on no memory. */
+struct ks_member *ks_member_register(struct gdoi_ks *ks, struct ks_group *g, struct ike1_sa *sa,
+				     const struct gdoi_peer_caps *caps, uint64_t now, bool *first);
+void ks_member_free(struct gdoi_ks *ks, struct ks_member *m);
+
+/* ks.c */
+void ks_event(struct gdoi_ks *ks, enum gdoi_ks_event_type type, const struct ks_group *g,
+	      uint32_t peer, uint16_t notify, uint32_t spi);
+/* Make sure the engine's own deadline is no later than when. */
+void ks_schedule(struct gdoi_ks *ks, uint64_t when);
+
+#endif

@@ -1,0 +1,310 @@
+/*
+ * One key server and one group member registering through the simulator,
+ * message by message (style.md §9): before each step the message in RFC
+ * notation with its direction, after it the states of both sides and the
+ * exact SAs installed; at the end the syslog lines of both, by id and text.
+ */
+#include "test_registration_lib.h"
+
+#include "crypto/rsa.h"
+#include "util/hex.h"
+
+#define IP_KS 0x0a010c02u /* 10.1.12.2 */
+#define IP_GM 0x0a010d02u /* 10.1.13.2 */
+
+static struct crypto_rsa rsa;
+
+struct count_at_least {
+	const size_t *n;
+	size_t want;
+};
+
+static bool reached(void *arg)
+{
+	const struct count_at_least *c = arg;
+	return *c->n >= c->want;
+}
+
+/* Run until the node with counter rx has been handed its n-th datagram. */
+static void deliver(struct sim *s, const size_t *rx, size_t n)
+{
+	struct count_at_least c = {rx, n};
+	assert_true(sim_run_until_cond(s, sim_now(s) + 5 * NS_PER_SEC, reached, &c));
+}
+
+struct world {
+	struct sim *s;
+	struct h_log *ks_log, *gm_log;
+	struct h_ks *ks;
+	struct h_gm *gm;
+};
+
+static void world_up(struct world *w, bool fail_close)
+{
+	struct h_ks_setup ks;
+	struct h_gm_setup gm;
+	uint32_t servers[] = {IP_KS};
+	w->s = sim_new(7, NS_PER_SEC, NULL); /* 1 ms links, no loss */
+	w->ks_log = h_log_new(w->s, true);
+	w->gm_log = h_log_new(w->s, true);
+	h_ks_setup(&ks, IP_KS, "getvpn-psk", &rsa);
+	w->ks = h_ks_new(w->s, &ks, &w->ks_log->d);
+	h_gm_setup(&gm, IP_GM, "getvpn-psk", servers, 1);
+	gm.group.fail_close = fail_close;
+	w->gm = h_gm_new(w->s, &gm, &w->gm_log->d, sim_now(w->s));
+}
+
+static void world_down(struct world *w)
+{
+	h_gm_free(w->gm);
+	h_ks_free(w->ks);
+	h_log_free(w->ks_log);
+	h_log_free(w->gm_log);
+	sim_free(w->s);
+}
+
+static void expect_hdr(const struct wire_isakmp_hdr *h, uint8_t exch, bool encrypted, uint8_t next)
+{
+	assert_int_equal(h->exch, exch);
+	assert_int_equal(!!(h->flags & WIRE_FLAG_E), encrypted);
+	assert_int_equal(h->next, next);
+}
+
+static size_t ks_members(const struct world *w)
+{
+	struct gdoi_ks_mem m;
+	gdoi_ks_mem(w->ks->ks, &m);
+	return m.members;
+}
+
+static size_t ks_pulls(const struct world *w)
+{
+	struct gdoi_ks_mem m;
+	gdoi_ks_mem(w->ks->ks, &m);
+	return m.pulls;
+}
+
+static void gm_info(const struct world *w, struct gdoi_gm_group_info *i)
+{
+	assert_int_equal(gdoi_gm_group_info(w->gm->gm, 0, sim_now(w->s), i), 0);
+}
+
+/* The SAs the GM installed are exactly the KS's, keys included. */
+static void expect_installed_equals_ks(const struct world *w)
+{
+	const struct gdoi_policy *ks = gdoi_ks_group_policy(w->ks->ks, 0);
+	const struct gdoi_policy *gm = &w->gm->pol;
+	assert_true(w->gm->has_policy);
+	assert_int_equal(w->gm->state, GDOI_GM_DP_POLICY);
+	assert_true(gm->has_kek);
+	assert_memory_equal(gm->kek.spi, ks->kek.spi, GDOI_KEK_SPI_LEN);
+	assert_int_equal(gm->kek.alg, CRYPTO_CBC_AES128);
+	assert_memory_equal(gm->kek.key, ks->kek.key, 16);
+	assert_memory_equal(gm->kek.iv, ks->kek.iv, 16);
+	assert_false(gm->kek.multicast);
+	assert_true(gm->kek.ack_requested == false); /* REKEY_ACK is not announced yet */
+	assert_int_equal(gm->spki_len, ks->spki_len);
+	assert_memory_equal(gm->spki, ks->spki, ks->spki_len);
+	assert_int_equal(gm->n_teks, 1);
+	assert_int_equal(gm->tek[0].spi, ks->tek[0].spi);
+	assert_true(gm->tek[0].has_keys);
+	assert_memory_equal(gm->tek[0].enc_key, ks->tek[0].enc_key, 32);
+	assert_memory_equal(gm->tek[0].auth_key, ks->tek[0].auth_key, 32);
+	assert_int_equal(gm->tek[0].replay, GDOI_REPLAY_TIME);
+	assert_int_equal(gm->tek[0].replay_window, 4);
+	assert_int_equal(gm->n_acl, 4); /* deny lines and the port range: a gvpn member */
+	for (size_t i = 0; i < 4; i++)
+		assert_true(gdoi_acl_line_equal(&gm->acl[i], &ks->acl[i]));
+	assert_int_equal(gm->acl[0].action, GDOI_ACL_DENY);
+	assert_int_equal(gm->acl[2].dport.op, GDOI_PORT_RANGE);
+	assert_true(gm->has_seq);
+	assert_int_equal(gm->seq, 0);
+}
+
+static void test_registration_step_by_step(void **state)
+{
+	(void)state;
+	struct world w;
+	struct gdoi_gm_group_info gi;
+	world_up(&w, true);
+	struct ike1_sa_table *kst = gdoi_ks_ike(w.ks->ks), *gst = gdoi_gm_ike(w.gm->gm);
+	/* Fail-close: before anything is on the wire, the group drops all but control traffic. */
+	assert_int_equal(w.gm->installs, 1);
+	assert_int_equal(w.gm->state, GDOI_GM_DP_FAIL_CLOSED);
+	assert_false(w.gm->has_policy);
+
+	/* 1  GM -> KS  HDR, SA, VID                                  (Main Mode 1) */
+	deliver(w.s, &w.ks->rx, 1);
+	expect_hdr(&w.ks->last, WIRE_EXCH_IDPROT, false, WIRE_PL_SA);
+	assert_string_equal(h_sa_state(kst), "MM_SA_SETUP");
+	assert_string_equal(h_sa_state(gst), "MM_NO_STATE");
+	gm_info(&w, &gi);
+	assert_string_equal(gi.status, "Registering");
+	assert_int_equal(gi.registering_to, IP_KS);
+	assert_int_equal(gi.attempted, 1);
+
+	/* 2  KS -> GM  HDR, SA, VID                                  (Main Mode 2) */
+	deliver(w.s, &w.gm->rx, 1);
+	expect_hdr(&w.gm->last, WIRE_EXCH_IDPROT, false, WIRE_PL_SA);
+	assert_string_equal(h_sa_state(gst), "MM_SA_SETUP");
+
+	/* 3  GM -> KS  HDR, KE, Ni */
+	deliver(w.s, &w.ks->rx, 2);
+	expect_hdr(&w.ks->last, WIRE_EXCH_IDPROT, false, WIRE_PL_KE);
+	assert_string_equal(h_sa_state(kst), "MM_KEY_EXCH");
+
+	/* 4  KS -> GM  HDR, KE, Nr */
+	deliver(w.s, &w.gm->rx, 2);
+	expect_hdr(&w.gm->last, WIRE_EXCH_IDPROT, false, WIRE_PL_KE);
+	assert_string_equal(h_sa_state(gst), "MM_KEY_EXCH");
+
+	/* 5  GM -> KS  HDR*, IDii, HASH_I */
+	deliver(w.s, &w.ks->rx, 3);
+	expect_hdr(&w.ks->last, WIRE_EXCH_IDPROT, true, WIRE_PL_ID);
+	assert_string_equal(h_sa_state(kst), "GDOI_IDLE");
+	assert_int_equal(ks_members(&w), 0);
+
+	/* 6  KS -> GM  HDR*, IDir, HASH_R; the GM starts GROUPKEY-PULL at once */
+	deliver(w.s, &w.gm->rx, 3);
+	expect_hdr(&w.gm->last, WIRE_EXCH_IDPROT, true, WIRE_PL_ID);
+	assert_string_equal(h_sa_state(gst), "GDOI_IDLE");
+	assert_int_equal(w.gm->state, GDOI_GM_DP_FAIL_CLOSED);
+
+	/* 7  GM -> KS  HDR*, HASH(1), Ni, ID                         (GROUPKEY-PULL) */
+	deliver(w.s, &w.ks->rx, 4);
+	expect_hdr(&w.ks->last, WIRE_EXCH_GROUPKEY_PULL, true, WIRE_PL_HASH);
+	assert_int_equal(ks_pulls(&w), 1);
+	assert_int_equal(ks_members(&w), 0); /* no member before HASH(3) */
+
+	/* 8  KS -> GM  HDR*, HASH(2), Nr, SA */
+	deliver(w.s, &w.gm->rx, 4);
+	expect_hdr(&w.gm->last, WIRE_EXCH_GROUPKEY_PULL, true, WIRE_PL_HASH);
+	gm_info(&w, &gi);
+	assert_string_equal(gi.status, "Registering");
+	assert_false(w.gm->has_policy); /* policy known, keys not yet: nothing installed */
+	assert_int_equal(w.gm->installs, 1);
+
+	/* 9  GM -> KS  HDR*, HASH(3) */
+	deliver(w.s, &w.ks->rx, 5);
+	expect_hdr(&w.ks->last, WIRE_EXCH_GROUPKEY_PULL, true, WIRE_PL_HASH);
+	assert_int_equal(ks_members(&w), 1); /* HASH(3) verified: now there is a member */
+	assert_int_equal(ks_pulls(&w), 0);
+	assert_int_equal(w.ks->registered, 1);
+
+	/* 10 KS -> GM  HDR*, HASH(4), SEQ, KD */
+	deliver(w.s, &w.gm->rx, 5);
+	expect_hdr(&w.gm->last, WIRE_EXCH_GROUPKEY_PULL, true, WIRE_PL_HASH);
+	assert_int_equal(w.gm->installs, 2);
+	expect_installed_equals_ks(&w);
+	gm_info(&w, &gi);
+	assert_string_equal(gi.status, "Registered");
+	assert_int_equal(gi.registered_with, IP_KS);
+	assert_int_equal(gi.succeeded, 1);
+	assert_int_equal(gi.attempted, 1);
+	assert_false(gi.fail_close_active);
+	assert_true(gi.acl_known);
+	/* L = 3600 s: lead = min(1800, max(60, 108..180)) s. */
+	assert_in_range(gi.reregister_in_sec, 3600 - 181, 3600 - 108);
+	assert_string_equal(h_sa_state(kst), "GDOI_IDLE");
+	assert_string_equal(h_sa_state(gst), "GDOI_IDLE");
+
+	/* Nothing more on the wire: the registration SA stays, idle. */
+	size_t ks_rx = w.ks->rx, gm_rx = w.gm->rx;
+	sim_run_until(w.s, sim_now(w.s) + 60 * NS_PER_SEC);
+	assert_int_equal(w.ks->rx, ks_rx);
+	assert_int_equal(w.gm->rx, gm_rx);
+
+	/* Syslog of the GM, in this order. */
+	char txt[256], spi[40];
+	size_t at = 0;
+	const struct gdoi_policy *p = gdoi_ks_group_policy(w.ks->ks, 0);
+	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_REGSTER,
+		     "Start registration to KS 10.1.12.2 for group G1 using address 10.1.13.2");
+	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_REKEY_TRANS_2_UNI,
+		     "Group G1 transitioned to Unicast Rekey.");
+	hex_encode_upper(p->kek.spi, GDOI_KEK_SPI_LEN, spi, sizeof(spi));
+	snprintf(txt, sizeof(txt), "SA KEK was updated (group G1, spi %s)", spi);
+	h_log_expect(w.gm_log, &at, DIAG_MSG_SA_KEK_UPDATED, txt);
+	snprintf(txt, sizeof(txt), "SA TEK was updated (group G1, spi 0x%08X)",
+		 (unsigned)p->tek[0].spi);
+	h_log_expect(w.gm_log, &at, DIAG_MSG_SA_TEK_UPDATED, txt);
+	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_REGS_COMPL,
+		     "Registration to KS 10.1.12.2 complete for group G1 using address 10.1.13.2");
+	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_INSTALL_POLICIES_SUCCESS,
+		     "SUCCESS: Installation of Reg/Rekey policies from KS 10.1.12.2 for group G1 & "
+		     "gm identity 10.1.13.2");
+	assert_int_equal(at, w.gm_log->n); /* and nothing else */
+
+	/* Syslog of the KS. */
+	at = 0;
+	h_log_expect(w.ks_log, &at, DIAG_MSG_KS_REGS_COMPL,
+		     "KS completed successful registration in group G1 with GM 10.1.13.2 "
+		     "(version gvpn 1.0, capabilities 0x00000026)");
+	h_log_expect(w.ks_log, &at, DIAG_MSG_KS_FIRST_GM, "First GM 10.1.13.2 joined group G1");
+	assert_int_equal(at, w.ks_log->n);
+	world_down(&w);
+}
+
+/* The KS member record after the registration: what `show crypto gdoi ks members` prints. */
+static void test_member_record_and_show(void **state)
+{
+	(void)state;
+	struct world w;
+	world_up(&w, false);
+	sim_run_until(w.s, sim_now(w.s) + 5 * NS_PER_SEC);
+	struct gdoi_ks_member_info m;
+	assert_int_equal(gdoi_ks_member_get(w.ks->ks, IP_GM, "G1", &m), 0);
+	assert_string_equal(m.group, "G1");
+	assert_int_equal(m.group_id.value, 3333);
+	assert_int_equal(m.ks_addr, IP_KS);
+	assert_true(m.caps.gvpn);
+	assert_int_equal(m.caps.caps, GDOI_CAPS_ALL);
+	assert_string_equal(m.version, "gvpn 1.0, capabilities 0x00000026");
+	assert_int_equal(m.registrations, 1);
+	assert_int_equal(m.rekeys_sent, 0);
+	assert_int_equal(m.sent_seq[0], 0);
+	struct gdoi_ks_group_info g;
+	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &g), 0);
+	assert_int_equal(g.n_members, 1);
+	assert_true(g.has_kek);
+	assert_string_equal(g.kek_alg, "AES");
+	assert_int_equal(g.kek_key_bytes, 16);
+	assert_int_equal(g.sig_key_bits, 2048);
+	assert_string_equal(g.sig_key_name, "key1");
+	assert_int_equal(g.n_teks, 1);
+	assert_string_equal(g.tek[0].transform, "esp-aes 256 esp-sha256-hmac");
+	assert_string_equal(g.tek[0].acl_name, "ENCPOL");
+	assert_int_equal(g.tek[0].replay_window, 4);
+	/* The GM's ACL as `show crypto gdoi gm acl` prints it. */
+	const struct gdoi_policy *p = gdoi_gm_group_policy(w.gm->gm, 0);
+	assert_non_null(p);
+	char line[160];
+	gdoi_acl_entry_format(&p->acl[1], line, sizeof(line));
+	assert_string_equal(line, "access-list deny udp any port = 848 any port = 848");
+	gdoi_acl_entry_format(&p->acl[2], line, sizeof(line));
+	assert_string_equal(line, "access-list permit tcp 10.1.0.0 0.0.255.255 10.2.0.0 0.0.255.255 "
+				  "port range 1000 2000");
+	world_down(&w);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return crypto_rsa_generate(&rsa, 2048);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	crypto_rsa_clear(&rsa);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_registration_step_by_step),
+		TEST(test_member_record_and_show),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
