@@ -446,7 +446,8 @@ int dp_io_nfq_batch_init(struct dp_io_nfq_batch *b, unsigned slots, size_t slot_
 		slot_len = DP_NFQ_RX_SLOT;
 	b->slots = slots;
 	b->slot_len = slot_len;
-	b->tx_cap = (size_t)slots * (VERDICT_FIXED + ATTR_HDR + align4(DP_NFQ_PAYLOAD_MAX));
+	b->tx_cap = (size_t)slots * (VERDICT_FIXED + ATTR_HDR + align4(DP_NFQ_PAYLOAD_MAX)) +
+		    DP_NFQ_TX_SLACK;
 	b->rx = malloc((size_t)slots * slot_len);
 	b->msgs = calloc(slots, sizeof *b->msgs);
 	b->iov = calloc(slots, sizeof *b->iov);
@@ -511,7 +512,8 @@ uint8_t *dp_io_nfq_verdict_begin(struct dp_io_nfq_batch *b, uint16_t queue, uint
 
 	if (b->open_at != SIZE_MAX || max_payload > DP_NFQ_PAYLOAD_MAX)
 		return NULL;
-	if (b->tx_cap - b->tx_len < VERDICT_FIXED + ATTR_HDR + align4(max_payload))
+	/* the slack stays free: it is the scratch room of the last verdict */
+	if (b->tx_cap - DP_NFQ_TX_SLACK - b->tx_len < VERDICT_FIXED + ATTR_HDR + align4(max_payload))
 		return NULL;
 	h = b->tx + b->tx_len;
 	/* nlmsghdr: length and verdict are filled in by _end */
@@ -529,6 +531,13 @@ uint8_t *dp_io_nfq_verdict_begin(struct dp_io_nfq_batch *b, uint16_t queue, uint
 	buf_store_u32(h + 28, id);
 	b->open_at = b->tx_len;
 	return h + VERDICT_FIXED + ATTR_HDR;
+}
+
+size_t dp_io_nfq_verdict_room(const struct dp_io_nfq_batch *b)
+{
+	if (b->open_at == SIZE_MAX)
+		return 0;
+	return b->tx_cap - b->open_at - (VERDICT_FIXED + ATTR_HDR);
 }
 
 int dp_io_nfq_verdict_end(struct dp_io_nfq_batch *b, enum dp_nfq_verdict verdict,

@@ -44,6 +44,10 @@ enum {
 	/* Netlink header + nfgenmsg + verdict header + payload header. */
 	DP_NFQ_VERDICT_OVERHEAD = 16 + 4 + 12 + 4,
 	DP_NFQ_PAYLOAD_MAX = 0xffff,    /* largest IPv4 packet a verdict can carry */
+	/* Scratch room after the last possible verdict, so that a processor
+	 * can build a packet and its fragments behind an open verdict's
+	 * payload (dp/sad.h DP_OUT_CAP) before the extra ones are injected. */
+	DP_NFQ_TX_SLACK = 128 * 1024,
 };
 
 /* NFQUEUE verdicts (linux/netfilter.h NF_DROP / NF_ACCEPT). */
@@ -193,6 +197,14 @@ const uint8_t *dp_io_nfq_datagram(const struct dp_io_nfq_batch *b, unsigned i, s
  */
 uint8_t *dp_io_nfq_verdict_begin(struct dp_io_nfq_batch *b, uint16_t queue, uint32_t id,
 				 size_t max_payload);
+
+/*
+ * Bytes usable from the payload pointer of the open verdict to the end of
+ * the transmit buffer (at least the max_payload given to _begin plus
+ * DP_NFQ_TX_SLACK; 0 when no verdict is open). Only the first payload_len bytes given to _end are
+ * sent; the rest is scratch space until the next _begin.
+ */
+size_t dp_io_nfq_verdict_room(const struct dp_io_nfq_batch *b);
 
 /*
  * Finish the open verdict: verdict is DP_NFQ_ACCEPT or DP_NFQ_DROP;

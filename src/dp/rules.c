@@ -345,7 +345,8 @@ static int render_entry(struct dbuf *out, const struct dp_rules_spec *sp, const 
 	bool l4 = e->proto == 6 || e->proto == 17;
 	bool ports = !ports_any(e->sport_lo, e->sport_hi) || !ports_any(e->dport_lo, e->dport_hi);
 
-	if ((ports && !l4) || e->sport_lo > e->sport_hi || e->dport_lo > e->dport_hi)
+	if ((ports && (!l4 || e->fragments)) || e->sport_lo > e->sport_hi ||
+	    e->dport_lo > e->dport_hi)
 		return ERR_INVAL;
 	dbuf_printf(out, "-A %s", chain);
 	if (e->proto == 6 || e->proto == 17 || e->proto == 1)
@@ -354,6 +355,8 @@ static int render_entry(struct dbuf *out, const struct dp_rules_spec *sp, const 
 		dbuf_printf(out, " -p %u", e->proto);
 	render_addr(out, "-s", e->src, e->src_mask);
 	render_addr(out, "-d", e->dst, e->dst_mask);
+	if (e->fragments)
+		dbuf_printf(out, " -f");
 	if (ports) {
 		dbuf_printf(out, " -m %s", e->proto == 6 ? "tcp" : "udp");
 		render_ports(out, "--sport", e->sport_lo, e->sport_hi);

@@ -55,6 +55,10 @@ struct dp_rules_entry {
 	uint32_t dst, dst_mask;
 	uint16_t sport_lo, sport_hi;
 	uint16_t dport_lo, dport_hi;
+	/* Only non-first fragments (-f; ports must be any). A permit entry with
+	 * ports needs this companion: the classifier matches such an entry for
+	 * fragments, which carry no ports (dp/acl.h), iptables does not. */
+	bool fragments;
 	enum dp_rules_action action;
 };
 

@@ -370,11 +370,14 @@ static void test_batch_holds_maximal_verdicts(void **state)
 		uint8_t *out = dp_io_nfq_verdict_begin(&b, 0, i, DP_NFQ_PAYLOAD_MAX);
 
 		assert_non_null(out);
+		assert_true(dp_io_nfq_verdict_room(&b) >= DP_NFQ_PAYLOAD_MAX + DP_NFQ_TX_SLACK);
 		out[0] = 0x45;
 		assert_int_equal(dp_io_nfq_verdict_end(&b, DP_NFQ_ACCEPT, DP_NFQ_PAYLOAD_MAX), 0);
 	}
-	/* full: the next one does not fit, a payload cannot exceed 64 KiB */
+	/* full: the next one does not fit (the slack is never handed out as a
+	 * verdict), a payload cannot exceed 64 KiB */
 	assert_null(dp_io_nfq_verdict_begin(&b, 0, 99, 0));
+	assert_int_equal(dp_io_nfq_verdict_room(&b), 0);
 	dp_io_nfq_batch_free(&b);
 	assert_int_equal(dp_io_nfq_batch_init(&b, 1, 0), 0);
 	assert_null(dp_io_nfq_verdict_begin(&b, 0, 1, DP_NFQ_PAYLOAD_MAX + 1));

@@ -161,10 +161,15 @@ static void test_final_clear_and_entry_forms(void **state)
 		{.proto = 17, .dst = 0x0a010000, .dst_mask = 0xff00ff00, .sport_lo = 1000,
 		 .sport_hi = 2000, .dport_hi = 0xffff, .action = DP_RULES_CLEAR},
 		{.proto = 89, .sport_hi = 0xffff, .dport_hi = 0xffff, .action = DP_RULES_DROP},
+		/* permit tcp any any eq 80, and its fragments */
+		{.proto = 6, .sport_hi = 0xffff, .dport_lo = 80, .dport_hi = 80,
+		 .action = DP_RULES_PROTECT},
+		{.proto = 6, .sport_hi = 0xffff, .dport_hi = 0xffff, .fragments = true,
+		 .action = DP_RULES_PROTECT},
 	};
 	struct dp_rules_spec sp = {
 		.ifname = "wan.10", .queue_base = 0, .nqueues = 1, .mark = 0x4756,
-		.entries = e, .n_entries = 2, .final = DP_RULES_CLEAR,
+		.entries = e, .n_entries = 4, .final = DP_RULES_CLEAR,
 	};
 
 	(void)state;
@@ -181,6 +186,8 @@ static void test_final_clear_and_entry_forms(void **state)
 		      "-A GVPN-ENC-wan.10 -p udp -d 10.0.0.0/255.0.255.0 -m udp --sport 1000:2000"
 		      " -j RETURN\n"
 		      "-A GVPN-ENC-wan.10 -p 89 -j DROP\n"
+		      "-A GVPN-ENC-wan.10 -p tcp -m tcp --dport 80 -j NFQUEUE --queue-num 0\n"
+		      "-A GVPN-ENC-wan.10 -p tcp -f -j NFQUEUE --queue-num 0\n"
 		      "-I POSTROUTING 1 -o wan.10 -j GVPN-ENC-wan.10\n"
 		      "COMMIT\n");
 }
@@ -189,6 +196,10 @@ static void test_invalid_specs(void **state)
 {
 	static const struct dp_rules_entry icmp_port[] = {
 		{.proto = 1, .sport_hi = 0xffff, .dport_lo = 5, .dport_hi = 5,
+		 .action = DP_RULES_CLEAR},
+	};
+	static const struct dp_rules_entry frag_port[] = {
+		{.proto = 6, .sport_hi = 0xffff, .dport_lo = 5, .dport_hi = 5, .fragments = true,
 		 .action = DP_RULES_CLEAR},
 	};
 	struct dp_rules_spec good = {
@@ -218,6 +229,8 @@ static void test_invalid_specs(void **state)
 	sp = good;
 	sp.entries = icmp_port;
 	sp.n_entries = 1;
+	assert_int_equal(dp_rules_render(&sp, "", &out), ERR_INVAL);
+	sp.entries = frag_port;
 	assert_int_equal(dp_rules_render(&sp, "", &out), ERR_INVAL);
 	dbuf_free(&out);
 }
