@@ -1,0 +1,281 @@
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ctl/exec.h"
+#include "daemon/ctlsrv.h"
+#include "daemon/file.h"
+#include "daemon/loop.h"
+#include "daemon/runcfg.h"
+#include "daemon/udp.h"
+#include "diag/log.h"
+#include "util/clock.h"
+#include "util/dbuf.h"
+#include "util/err.h"
+
+struct daemon {
+	struct daemon_opts o;
+	const struct clock *clock;
+	struct diag diag;
+	bool diag_ok;
+	struct daemon_loop loop;
+	bool loop_ok;
+	struct ctl_commands *cmds;
+	struct ctlsrv *ctl;
+	struct daemon_udp *udp;
+	int sigfd;
+	struct daemon_watch sig_w;
+	struct daemon_runcfg *run; /* configuration, engines, data plane */
+	struct ctl_world world;
+	struct ctl_ops ops;
+};
+
+/* ---- logging ---- */
+
+/* --foreground: every log line also on stderr (the lab keeps it in gvpnd.log). */
+static void log_to_stderr(void *arg, const struct diag_record *rec)
+{
+	struct daemon *d = arg;
+	struct dbuf line = DBUF_INIT;
+	if (!diag_log_format_record(&line, &d->diag, rec)) {
+		dbuf_putc(&line, '\n');
+		/* one write per line so that lines of several threads do not mix */
+		if (write(STDERR_FILENO, line.p, line.len) < 0)
+			line.len = 0;
+	}
+	dbuf_free(&line);
+}
+
+/* ---- the control socket ---- */
+
+static void on_request(void *arg, struct ctl_session *session, const struct ctl_request *req,
+		       struct ctl_reply *rep)
+{
+	struct daemon *d = arg;
+	daemon_runcfg_world(d->run, &d->world);
+	ctl_run(d->cmds, &d->world, session, req->cmd, req->cmd_len, req->flags, rep);
+}
+
+/* ---- engines and the GDOI socket ---- */
+
+static uint64_t next_deadline(void *arg)
+{
+	struct daemon *d = arg;
+	return daemon_runcfg_next_deadline(d->run);
+}
+
+/* Engine time is the daemon's clock (the system one, or a test's). */
+static uint64_t now_of(const struct daemon *d)
+{
+	return clock_mono_ns(d->clock);
+}
+
+static void tick(void *arg, uint64_t now)
+{
+	struct daemon *d = arg;
+	(void)now;
+	daemon_runcfg_tick(d->run, now_of(d));
+}
+
+static void on_datagram(void *arg, const struct ike1_peer *from, uint32_t local_ip4,
+			const uint8_t *msg, size_t len)
+{
+	struct daemon *d = arg;
+	daemon_runcfg_input(d->run, now_of(d), from, local_ip4, msg, len);
+}
+
+static int send_datagram(void *arg, const struct ike1_peer *to, uint32_t src_ip4,
+			 const uint8_t *msg, size_t len)
+{
+	struct daemon *d = arg;
+	return d->udp ? daemon_udp_send(d->udp, to, src_ip4, msg, len) : ERR_STATE;
+}
+
+/* ---- signals ---- */
+
+static const int handled_signals[] = {SIGTERM, SIGINT, SIGHUP};
+
+static void signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
+		sigaddset(set, handled_signals[i]);
+}
+
+int daemon_block_signals(void)
+{
+	sigset_t set;
+	signal_set(&set);
+	/* a client that goes away mid-reply must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+	return pthread_sigmask(SIG_BLOCK, &set, NULL) ? ERR_IO : 0;
+}
+
+static void on_signal(void *arg, uint32_t events)
+{
+	struct daemon *d = arg;
+	(void)events;
+	struct signalfd_siginfo si;
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			struct dbuf err = DBUF_INIT;
+			int rc = daemon_runcfg_reload(d->run, now_of(d), &err);
+			if (rc)
+				fprintf(stderr, "gvpnd: reload refused: %s", dbuf_str(&err));
+			dbuf_free(&err);
+		} else {
+			daemon_loop_stop(&d->loop);
+		}
+	}
+}
+
+static int open_signals(struct daemon *d)
+{
+	sigset_t set;
+	signal_set(&set);
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0)
+		return ERR_IO;
+	d->sig_w = (struct daemon_watch){.fd = d->sigfd, .events = EPOLLIN, .fn = on_signal, .arg = d};
+	return daemon_loop_add(&d->loop, &d->sig_w);
+}
+
+/* ---- life cycle ---- */
+
+static int fail(struct dbuf *err, int rc, const char *what, const char *detail)
+{
+	dbuf_printf(err, "gvpnd: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+	return rc;
+}
+
+static int setup_diag(struct daemon *d)
+{
+	if (diag_init(&d->diag, d->clock))
+		return ERR_NOMEM;
+	d->diag_ok = true;
+	if (d->o.syslog) {
+		openlog("gvpnd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		diag_set_syslog(&d->diag, true);
+	}
+	if (d->o.log_stderr)
+		diag_set_hook(&d->diag, log_to_stderr, d);
+	return 0;
+}
+
+static int setup_sockets(struct daemon *d, struct dbuf *err)
+{
+	int rc;
+	if (!d->o.no_udp) {
+		uint16_t port = d->o.udp_port ? d->o.udp_port : DAEMON_GDOI_PORT;
+		rc = daemon_udp_open(&d->loop, 0, port, on_datagram, d, &d->udp);
+		if (rc)
+			return fail(err, rc, "cannot open UDP port 848", strerror(errno));
+	}
+	rc = ctlsrv_open(&d->loop, d->o.socket_path, on_request, d, &d->ctl);
+	if (rc == ERR_EXISTS)
+		return fail(err, rc, "another gvpnd answers on the control socket", d->o.socket_path);
+	if (rc)
+		return fail(err, rc, "cannot create the control socket",
+			    rc == ERR_IO ? strerror(errno) : d->o.socket_path);
+	return 0;
+}
+
+int daemon_new(const struct daemon_opts *opts, struct daemon **out, struct dbuf *err)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	if (!d)
+		return ERR_NOMEM;
+	d->o = *opts;
+	d->clock = opts->clock ? opts->clock : &clock_system;
+	d->sigfd = -1;
+	int rc = setup_diag(d);
+	if (rc) {
+		daemon_free(d);
+		return fail(err, rc, "out of memory", NULL);
+	}
+	if (daemon_dir_ensure(d->o.state_dir)) {
+		rc = fail(err, ERR_IO, "cannot use the state directory", d->o.state_dir);
+		goto out;
+	}
+	static const struct daemon_loop_hooks hooks = {.next_deadline = next_deadline,
+						       .tick = tick};
+	if (daemon_loop_init(&d->loop, &hooks, d)) {
+		rc = fail(err, ERR_IO, "event loop", strerror(errno));
+		goto out;
+	}
+	d->loop_ok = true;
+	d->cmds = ctl_commands_new();
+	if (!d->cmds) {
+		rc = fail(err, ERR_NOMEM, "out of memory", NULL);
+		goto out;
+	}
+	const struct daemon_runcfg_env env = {
+	    .diag = &d->diag,
+	    .clock = d->clock,
+	    .state_dir = d->o.state_dir,
+	    .send = send_datagram,
+	    .send_arg = d,
+	};
+	rc = daemon_runcfg_new(&env, d->o.config_path, now_of(d), &d->run, err);
+	if (rc)
+		goto out;
+	rc = setup_sockets(d, err);
+	if (!rc && d->o.signals && open_signals(d))
+		rc = fail(err, ERR_IO, "signalfd", strerror(errno));
+	if (rc)
+		goto out;
+	daemon_runcfg_world(d->run, &d->world);
+	*out = d;
+	return 0;
+out:
+	daemon_free(d);
+	return rc;
+}
+
+int daemon_run(struct daemon *d)
+{
+	return daemon_loop_run(&d->loop);
+}
+
+void daemon_stop(struct daemon *d)
+{
+	daemon_loop_stop(&d->loop);
+}
+
+uint16_t daemon_udp_port_of(const struct daemon *d)
+{
+	return d->udp ? daemon_udp_port(d->udp) : 0;
+}
+
+void daemon_free(struct daemon *d)
+{
+	if (!d)
+		return;
+	/* the socket goes first: from now on nobody may think we still run */
+	ctlsrv_close(d->ctl);
+	/* engines and data plane: rules removed, keys wiped */
+	daemon_runcfg_free(d->run);
+	daemon_udp_close(d->udp);
+	if (d->sigfd >= 0) {
+		daemon_loop_del(&d->loop, &d->sig_w);
+		close(d->sigfd);
+	}
+	ctl_commands_free(d->cmds);
+	if (d->loop_ok)
+		daemon_loop_free(&d->loop);
+	if (d->diag_ok) {
+		diag_set_hook(&d->diag, NULL, NULL);
+		diag_free(&d->diag);
+	}
+	if (d->o.syslog)
+		closelog();
+	free(d);
+}

@@ -1,0 +1,63 @@
+/*
+ * The running configuration and what it runs: the parsed configuration,
+ * the GDOI key server and group member engines it calls for, the data
+ * plane of the crypto-map interface, and the glue between them and the
+ * daemon's sockets (datagram dispatch, source addresses, deadlines).
+ *
+ * A KS engine exists when the configuration has `server local` groups, a
+ * GM engine when it has member groups; a datagram goes to one of them by
+ * gdoi/dispatch.h. Everything runs on the control thread.
+ */
+#ifndef GVPN_DAEMON_RUNCFG_H
+#define GVPN_DAEMON_RUNCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike1/sa.h"
+
+struct clock;
+struct ctl_world;
+struct daemon_runcfg;
+struct dbuf;
+struct diag;
+
+struct daemon_runcfg_env {
+	struct diag *diag;
+	const struct clock *clock;
+	const char *state_dir;
+	/* Send a datagram to `to` from src_ip4 (0: any); 0 or a negative ERR_*. */
+	int (*send)(void *arg, const struct ike1_peer *to, uint32_t src_ip4, const uint8_t *msg,
+		    size_t len);
+	void *send_arg;
+};
+
+/*
+ * Load the configuration at path and start what it describes. env is
+ * copied (its pointers borrowed). 0 and *out, or ERR_SYNTAX / ERR_INVAL /
+ * ERR_IO with the reasons appended to err (FILE:LINE: ... per problem).
+ */
+int daemon_runcfg_new(const struct daemon_runcfg_env *env, const char *path, uint64_t now,
+		      struct daemon_runcfg **out, struct dbuf *err);
+/* Stop the data plane, free the engines (keys wiped). NULL is fine. */
+void daemon_runcfg_free(struct daemon_runcfg *r);
+
+/*
+ * SIGHUP: read the file again and apply it when it is valid; on any
+ * error nothing changes and err says why. 0 or the error.
+ */
+int daemon_runcfg_reload(struct daemon_runcfg *r, uint64_t now, struct dbuf *err);
+
+/* --check-config: parse and validate only. 0, or the errors in err. */
+int daemon_runcfg_check(const char *path, struct dbuf *err);
+
+/* A datagram from UDP 848, addressed to local_ip4. */
+void daemon_runcfg_input(struct daemon_runcfg *r, uint64_t now, const struct ike1_peer *from,
+			 uint32_t local_ip4, const uint8_t *msg, size_t len);
+void daemon_runcfg_tick(struct daemon_runcfg *r, uint64_t now);
+uint64_t daemon_runcfg_next_deadline(const struct daemon_runcfg *r);
+
+/* Point w (diag, clock, hostname, engines, ops) at the current state. */
+void daemon_runcfg_world(struct daemon_runcfg *r, struct ctl_world *w);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * A gvpnd running in a thread of the test, against a temporary directory
+ * (configuration file, control socket, state directory), and the client
+ * side to talk to it.
+ */
+#ifndef GVPN_TEST_DAEMON_HARNESS_H
+#define GVPN_TEST_DAEMON_HARNESS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "cli/client.h"
+#include "daemon/daemon.h"
+#include "util/clock.h"
+
+struct harness {
+	char dir[64];
+	char config[128];
+	char socket[128];
+	char state[128];
+	struct clock clk; /* fake, when fake_clock */
+	struct daemon *d;
+	pthread_t thread;
+	bool running;
+};
+
+struct harness_opts {
+	bool fake_clock; /* stamps from a fixed wall time (Nov 22 2026 12:00:00 UTC) */
+	bool udp;        /* open a GDOI socket on a kernel-chosen port */
+};
+
+/* Write config_text, start the daemon thread; asserts on failure. */
+void harness_start(struct harness *h, const char *config_text, const struct harness_opts *o);
+/* Stop the daemon (clean stop), join it, remove the directory. */
+void harness_stop(struct harness *h);
+
+/* Connect a client to h's socket (asserts). */
+void harness_connect(struct harness *h, struct cli_client *c);
+/*
+ * Run one command line; returns the output (owned by the harness, valid
+ * until the next call) and the status in *status (may be NULL).
+ */
+const char *harness_cmd(struct harness *h, unsigned flags, const char *line, unsigned *status);
+
+#endif
