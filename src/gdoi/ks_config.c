@@ -86,7 +86,7 @@ static int copy_sa(const struct gdoi_ks_sa_config *s, const char *g, struct ks_s
 	for (size_t i = 0; i < s->n_acl; i++) {
 		o->acl[i] = s->acl[i];
 		o->acl[i].sa_num = s->number;
-		if (gdoi_acl_entry_check(&o->acl[i], true, &why) < 0)
+		if (gdoi_acl_entry_check(&o->acl[i], GDOI_ACL_CONTIGUOUS, &why) < 0)
 			return gdoi_errf(err, cap, ERR_INVAL, "group %s ACL %s line %u: %s", g,
 				       o->acl_name, (unsigned)s->acl[i].seq, why);
 	}

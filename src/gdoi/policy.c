@@ -134,11 +134,12 @@ static bool has_ports(uint8_t proto)
 	return proto == 6 || proto == 17 || proto == 132;
 }
 
-static const char *ports_check(const struct gdoi_ports *p, uint8_t proto)
+static const char *ports_check(const struct gdoi_ports *p, uint8_t proto, unsigned flags)
 {
 	if (p->op > GDOI_PORT_RANGE)
 		return "unknown port operator";
-	if (p->op != GDOI_PORT_ANY && !has_ports(proto))
+	bool ip_ok = proto == 0 && (flags & GDOI_ACL_IP_PORTS);
+	if (p->op != GDOI_PORT_ANY && !has_ports(proto) && !ip_ok)
 		return "port operator on a protocol without ports";
 	if (p->op == GDOI_PORT_LT && p->a == 0)
 		return "lt 0 matches nothing";
@@ -149,15 +150,16 @@ static const char *ports_check(const struct gdoi_ports *p, uint8_t proto)
 	return NULL;
 }
 
-int gdoi_acl_entry_check(const struct gdoi_acl_entry *e, bool contiguous, const char **why)
+int gdoi_acl_entry_check(const struct gdoi_acl_entry *e, unsigned flags, const char **why)
 {
 	const char *w = NULL;
 	if (e->action != GDOI_ACL_PERMIT && e->action != GDOI_ACL_DENY)
 		w = "unknown action";
-	else if ((w = ports_check(&e->sport, e->proto)) || (w = ports_check(&e->dport, e->proto)))
+	else if ((w = ports_check(&e->sport, e->proto, flags)) ||
+		 (w = ports_check(&e->dport, e->proto, flags)))
 		;
-	else if (contiguous && (!gdoi_wild_contiguous(e->src_wild) ||
-				!gdoi_wild_contiguous(e->dst_wild)))
+	else if ((flags & GDOI_ACL_CONTIGUOUS) && (!gdoi_wild_contiguous(e->src_wild) ||
+						   !gdoi_wild_contiguous(e->dst_wild)))
 		w = "non-contiguous wildcard";
 	if (why)
 		*why = w;

@@ -178,13 +178,19 @@ const char *gdoi_kek_alg_name(enum crypto_cbc_alg alg);
 
 /* Is the wildcard contiguous (a prefix: 0...01...1)? */
 bool gdoi_wild_contiguous(uint32_t wild);
+/* What gdoi_acl_entry_check accepts beyond an IOS ACL line. */
+enum gdoi_acl_check {
+	GDOI_ACL_CONTIGUOUS = 1 << 0, /* require prefix wildcards (what SA TEK IDs can carry) */
+	GDOI_ACL_IP_PORTS = 1 << 1,   /* allow ports with protocol 0: an RFC 6407 selector may
+				       * say "any protocol, port P" (gdoid does); it matches the
+				       * packets that have ports */
+};
 /*
  * Check one entry: known action and port operators, ports only on TCP
- * (6), UDP (17) or SCTP (132), `lt 0`, `gt 65535`, range a > b refused.
- * contiguous: also require contiguous wildcards (what the KS can encode).
- * 0 or ERR_INVAL with *why.
+ * (6), UDP (17) or SCTP (132) (and 0 with GDOI_ACL_IP_PORTS), `lt 0`, `gt
+ * 65535`, range a > b refused; flags as above. 0 or ERR_INVAL with *why.
  */
-int gdoi_acl_entry_check(const struct gdoi_acl_entry *e, bool contiguous, const char **why);
+int gdoi_acl_entry_check(const struct gdoi_acl_entry *e, unsigned flags, const char **why);
 /* Same line (everything but sa_num; padding never compared). */
 bool gdoi_acl_line_equal(const struct gdoi_acl_entry *a, const struct gdoi_acl_entry *b);
 /*

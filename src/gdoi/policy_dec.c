@@ -278,7 +278,7 @@ static int tek_line(const struct wire_sa_tek *w, const struct tek_attrs *t,
 					       .a = w->dst.port};
 	}
 	const char *w_why;
-	if (gdoi_acl_entry_check(e, true, &w_why) < 0)
+	if (gdoi_acl_entry_check(e, GDOI_ACL_CONTIGUOUS | GDOI_ACL_IP_PORTS, &w_why) < 0)
 		return gdoi_errf(why, cap, ERR_INVAL, "selector: %s", w_why);
 	return 0;
 }
