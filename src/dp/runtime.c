@@ -377,6 +377,16 @@ static uint32_t sa_conn_id(const struct dp_out *o)
 	return o->sa ? (uint32_t)o->sa->order : 0;
 }
 
+/* The sender's pseudotime is in the ESP sequence number (low 32 bits, ms). */
+static void log_tbar(struct diag *d, const struct dp_out *o, const char *src, const char *dst)
+{
+	double mine = (double)o->pt_ms / 1000.0;
+	double peer = mine + (double)dp_replay_tbar_delta(o->seq, o->pt_ms) / 1000.0;
+
+	diag_log_src(d, DIAG_MSG_TIMEBASED_REPLAY_FAILED, o->src, o->sa ? o->sa->group : "", mine,
+		     peer, o->sa ? o->sa->replay_window : 0, src, dst);
+}
+
 /* Syslog for the drops an operator must hear about (rate limited). */
 static void log_drop(struct rt_worker *pw, const struct dp_out *o)
 {
@@ -396,6 +406,8 @@ static void log_drop(struct rt_worker *pw, const struct dp_out *o)
 		diag_log_src(d, DIAG_MSG_RECVD_PKT_MAC_ERR, o->src, sa_conn_id(o), o->spi, src);
 		break;
 	case DP_DROP_REPLAY_TBAR:
+		log_tbar(d, o, src, dst);
+		/* fall through */
 	case DP_DROP_REPLAY_WINDOW:
 		diag_log_src(d, DIAG_MSG_PKT_REPLAY_ERR, o->src, sa_conn_id(o), o->seq);
 		break;

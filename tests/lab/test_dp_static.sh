@@ -235,6 +235,22 @@ check "gm1 fragmented it before encryption (ctr.fragmented +1, 2 ESP packets)" \
 check "gm1 injected the second fragment on its marked raw socket (io.injected >= 1)" \
 	stat_ge gm1 io.injected 1
 
+echo "== MTU change on gm1's eth0 (the runtime follows it)"
+in_ns gm1 ip link set dev eth0 mtu 1400
+on_exit in_ns gm1 ip link set dev eth0 mtu 1500
+# shellcheck disable=SC2016 # expanded by eval, at each poll
+check "gm1 republished its snapshot with MTU 1400" poll 5 eval '[ "$(ctr gm1 mtu)" = 1400 ]'
+in_ns h13 ip route flush cache
+# 1372 bytes of UDP: a 1400-byte IP packet, which the kernel forwards (it
+# fits the new MTU) but which is too big once encrypted
+check "1400-byte IP packet with DF from h13 gets EMSGSIZE (too big once encrypted)" \
+	eval "[ \"\$(in_ns h13 ${TRAFFIC[*]} udp-tx 192.168.14.2 5014 1372 df)\" = EMSGSIZE ]"
+check "h13 now caches mtu $((1400 - 54)) for h14" output_has "mtu $((1400 - 54))" in_ns h13 ip route get 192.168.14.2
+in_ns gm1 ip link set dev eth0 mtu 1500
+# shellcheck disable=SC2016 # expanded by eval, at each poll
+check "back to MTU 1500" poll 5 eval '[ "$(ctr gm1 mtu)" = 1500 ]'
+in_ns h13 ip route flush cache
+
 echo "== tampered ESP"
 CAP=$(capture gm2 eth0 esp and src 192.168.13.2)
 check "UDP h13 -> h14 to have an ESP packet" udp_crosses 300 nodf 5006
@@ -274,10 +290,14 @@ check "GDOI traffic (UDP 848 gm1 -> gm2) still passes" test "$(cat "$TMP/udp.848
 step "gm1 stops cleanly" dpt_stop gm1
 
 echo "== fail-close: crash and restart"
-step "gm1 starts with --fail-close and the policy" dpt_start gm1 "${SA_ARGS[@]}" --sid 1 --fail-close
+step "gm1 starts with --fail-close, the policy and 2 queues" \
+	dpt_start gm1 "${SA_ARGS[@]}" --sid 1 --fail-close --queues 2
 step "gm2 starts (fail-open)" dpt_start gm2 "${SA_ARGS[@]}" --sid 2
-check "gm1's queues have no --queue-bypass" \
-	eval "! in_ns gm1 iptables-save | grep -q -- '--queue-bypass'"
+check "gm1's queues: flow-hash balance over 8480:8481, no --queue-bypass" \
+	eval "in_ns gm1 iptables-save | grep -q -- '-j NFQUEUE --queue-balance 8480:8481\$' &&
+	      ! in_ns gm1 iptables-save | grep -q -- '--queue-bypass'"
+check "both queues are bound (nfnetlink_queue lists 8480 and 8481)" \
+	eval "ctr gm1 queue.8480 >/dev/null && [ \"\$(ctr gm1 queue.8481)\" = bound ]"
 check "UDP h13 -> h14 crosses (encrypted)" udp_crosses 200 nodf 5009
 step "gm1 is killed (SIGKILL)" dpt_crash gm1
 CAP=$(capture wan br0 udp and host 192.168.13.2 and host 192.168.14.2)
@@ -286,7 +306,7 @@ lab capture stop wan >/dev/null
 check "... and did not cross the WAN in clear" test "$(pcap_count "$CAP" udp)" = 0
 check "ICMP (a clear entry of the policy) still passes after the crash" \
 	in_ns h13 ping -c 1 -W 2 192.168.14.2
-step "gm1 restarts (fail-close) over the crashed run's rules" \
+step "gm1 restarts (fail-close, 1 queue) over the crashed run's rules" \
 	dpt_start gm1 "${SA_ARGS[@]}" --sid 1 --fail-close
 check "... which it replaced: one jump to each chain" \
 	eval "[ \$(jumps gm1 GVPN-ENC-eth0) = 1 ] && [ \$(jumps gm1 GVPN-DEC-eth0) = 1 ]"
