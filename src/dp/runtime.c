@@ -1,6 +1,6 @@
 /*
  * Data-plane runtime of one crypto-map interface: workers over NFQUEUE,
- * the SA snapshot, the iptables rules and the interface watcher.
+ * the SA snapshot, the iptables rules and the interface watch.
  * See runtime.h and docs/dataplane.md.
  */
 #include "dp/runtime.h"
@@ -8,14 +8,10 @@
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -31,7 +27,6 @@
 #include "util/mem.h"
 
 enum {
-	WATCH_POLL_MS = 1000, /* also how often retired snapshots are reclaimed */
 	MTU_MIN = 576,
 };
 
@@ -45,7 +40,8 @@ struct rt_worker {
 };
 
 /* What was last published, kept to rebuild the snapshot on an MTU change.
- * The ACLs and SAs are kept alive by the current snapshot's references. */
+ * The ACLs and SAs are kept alive by the current snapshot's references
+ * (everything here runs on the one control thread). */
 struct rt_policy {
 	struct dp_sad_group_desc *groups;
 	char (*names)[DP_SAD_NAME_MAX];
@@ -69,12 +65,9 @@ struct dp_runtime {
 	size_t nrent;
 	enum dp_rules_action rfinal;
 	bool rules_installed;
-	pthread_mutex_t lock;       /* publish vs watcher; never taken by workers */
 	struct rt_policy pol;
 	uint64_t snapshots, rules_applied, rules_failed;
-	pthread_t watcher;
-	bool watching;
-	int stop_fd;
+	struct mnl_socket *rtnl;    /* link and address events (dp_runtime_fd) */
 };
 
 static const struct dp_worker_proc rt_proc;
@@ -175,7 +168,7 @@ static int policy_copy(struct rt_policy *p, const struct dp_sad_group_desc *g, s
 /* Build and publish the snapshot of pol with the interface as it is now. */
 static int publish_snapshot(struct dp_runtime *rt, const struct rt_policy *pol)
 {
-	size_t idx[64];
+	size_t idx[DP_RUNTIME_GROUPS_MAX];
 	struct dp_sad_map_desc map = {
 		.ifindex = rt->ifindex,
 		.mtu = rt->mtu,
@@ -466,9 +459,9 @@ static const struct dp_worker_proc rt_proc = {
 	.batch_end = proc_end,
 };
 
-/* ---- watcher thread ------------------------------------------------------------------ */
+/* ---- interface watch (control thread) --------------------------------------------- */
 
-/* Re-read MTU and address; republish when they changed (lock held). */
+/* Re-read MTU and address; republish when they changed. */
 static void refresh_link(struct dp_runtime *rt)
 {
 	uint16_t mtu;
@@ -486,6 +479,9 @@ static void refresh_link(struct dp_runtime *rt)
 		rt_log(rt, 3, "gvpn data plane %s: cannot republish: %s", rt->ifname, err_name(rc));
 }
 
+/* Non-blocking rtnetlink socket for link and IPv4 address events. A
+ * failure only costs the immediate reaction: dp_runtime_poll also runs
+ * on the caller's timer. */
 static struct mnl_socket *open_rtnl(void)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -497,64 +493,20 @@ static struct mnl_socket *open_rtnl(void)
 	return nl;
 }
 
-static void *watch_main(void *arg)
+int dp_runtime_fd(const struct dp_runtime *rt)
 {
-	struct dp_runtime *rt = arg;
-	struct mnl_socket *nl = open_rtnl();
+	return rt->rtnl ? mnl_socket_get_fd(rt->rtnl) : -1;
+}
+
+void dp_runtime_poll(struct dp_runtime *rt)
+{
 	uint8_t buf[8192];
 
-	pthread_setname_np(pthread_self(), "gvpn-dpwatch");
-	for (;;) {
-		struct pollfd pf[2] = {{rt->stop_fd, POLLIN, 0}, {nl ? mnl_socket_get_fd(nl) : -1,
-								  POLLIN, 0}};
-
-		if (poll(pf, 2, WATCH_POLL_MS) < 0 && errno != EINTR)
-			break;
-		if (pf[0].revents)
-			break;
-		/* Any link or address event: just re-read ours. */
-		while (nl && recv(mnl_socket_get_fd(nl), buf, sizeof buf, MSG_DONTWAIT) > 0)
-			;
-		pthread_mutex_lock(&rt->lock);
-		refresh_link(rt);
-		(void)dp_sad_reclaim(rt->sad);
-		pthread_mutex_unlock(&rt->lock);
-	}
-	if (nl)
-		mnl_socket_close(nl);
-	return NULL;
-}
-
-static int start_watcher(struct dp_runtime *rt)
-{
-	sigset_t all, old;
-	int e;
-
-	rt->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (rt->stop_fd < 0)
-		return ERR_IO;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&rt->watcher, NULL, watch_main, rt);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0)
-		return ERR_IO;
-	rt->watching = true;
-	return 0;
-}
-
-static void stop_watcher(struct dp_runtime *rt)
-{
-	uint64_t one = 1;
-
-	if (rt->watching) {
-		(void)!write(rt->stop_fd, &one, sizeof one);
-		pthread_join(rt->watcher, NULL);
-		rt->watching = false;
-	}
-	if (rt->stop_fd >= 0)
-		close(rt->stop_fd);
-	rt->stop_fd = -1;
+	/* Any event will do: we re-read our interface rather than parse them. */
+	while (rt->rtnl && recv(mnl_socket_get_fd(rt->rtnl), buf, sizeof buf, MSG_DONTWAIT) > 0)
+		;
+	refresh_link(rt);
+	(void)dp_sad_reclaim(rt->sad);
 }
 
 /* ---- start / stop ------------------------------------------------------------------ */
@@ -622,7 +574,8 @@ static int start_workers(struct dp_runtime *rt)
 
 static void free_runtime(struct dp_runtime *rt)
 {
-	stop_watcher(rt);
+	if (rt->rtnl)
+		mnl_socket_close(rt->rtnl);
 	for (size_t i = 0; rt->workers && i < rt->nworkers; i++)
 		dp_worker_fini(&rt->workers[i]);
 	free(rt->workers);
@@ -632,7 +585,6 @@ static void free_runtime(struct dp_runtime *rt)
 	dp_acl_unref(rt->cfg.local_acl);
 	policy_free(&rt->pol);
 	free(rt->rent);
-	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }
 
@@ -644,8 +596,6 @@ int dp_runtime_start(const struct dp_runtime_cfg *cfg, struct dp_runtime **out)
 	*out = NULL;
 	if (!rt)
 		return ERR_NOMEM;
-	rt->stop_fd = -1;
-	pthread_mutex_init(&rt->lock, NULL);
 	rc = check_cfg(rt, cfg);
 	if (rc < 0) {
 		rt->cfg.local_acl = NULL; /* no reference taken yet */
@@ -665,7 +615,7 @@ int dp_runtime_start(const struct dp_runtime_cfg *cfg, struct dp_runtime **out)
 	if (rc == 0)
 		rc = sync_rules(rt, &rt->pol);
 	if (rc == 0)
-		rc = start_watcher(rt);
+		rt->rtnl = open_rtnl();
 	if (rc < 0) {
 		free_runtime(rt);
 		return rc;
@@ -691,7 +641,6 @@ int dp_runtime_publish(struct dp_runtime *rt, const struct dp_sad_group_desc *gr
 	rc = policy_copy(&pol, groups, ngroups);
 	if (rc < 0)
 		return rc;
-	pthread_mutex_lock(&rt->lock);
 	rc = publish_snapshot(rt, &pol);
 	if (rc == 0) {
 		policy_free(&rt->pol);
@@ -701,7 +650,6 @@ int dp_runtime_publish(struct dp_runtime *rt, const struct dp_sad_group_desc *gr
 	} else {
 		policy_free(&pol);
 	}
-	pthread_mutex_unlock(&rt->lock);
 	return rc;
 }
 
@@ -719,21 +667,18 @@ void dp_runtime_stats(struct dp_runtime *rt, struct dp_runtime_stats *st)
 			st->user_dropped += st->queue[i].user_dropped;
 		}
 	}
-	pthread_mutex_lock(&rt->lock);
 	st->mtu = rt->mtu;
 	st->icmp_src = rt->ifaddr;
 	st->registered = rt->pol.registered;
 	st->snapshots = rt->snapshots;
 	st->rules_applied = rt->rules_applied;
 	st->rules_failed = rt->rules_failed;
-	pthread_mutex_unlock(&rt->lock);
 }
 
 int dp_runtime_stop(struct dp_runtime *rt)
 {
 	int rc;
 
-	stop_watcher(rt);
 	/* Rules first: from here on nothing new is queued to the workers. */
 	if (rt->cfg.fail_close)
 		rc = apply_rules(rt, rt->rent, rt->nrent, rt->rfinal, true);

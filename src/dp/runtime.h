@@ -5,6 +5,7 @@
  *   dp_runtime_start(&cfg, &rt);          // queues, workers, rules
  *   dp_sad_sa_create(dp_runtime_sad(rt), &params, rng, &sa);  // per TEK
  *   dp_runtime_publish(rt, groups, n);    // after each registration / rekey
+ *   poll dp_runtime_fd(rt) -> dp_runtime_poll(rt);  // and about once a second
  *   dp_runtime_stats(rt, &st);            // show commands
  *   dp_runtime_stop(rt);                  // clean stop (frees rt)
  *
@@ -27,10 +28,11 @@
  *    what the policy would encrypt; a clean stop leaves the encap chain in
  *    place with DROP where it queued.
  *
- * All functions run on the daemon's control thread (they fork iptables).
- * A watcher thread of the runtime follows MTU and address changes of the
- * interface and republishes the snapshot; a mutex serialises it with
- * dp_runtime_publish (control paths only, never the packet path).
+ * All functions, and every dp_sad_* call on dp_runtime_sad(), run on ONE
+ * control thread, the daemon's event loop (dp/sad.h: SAs and snapshots
+ * are created, published and released by one thread; these functions also
+ * fork iptables). The only other threads are the workers. MTU and address
+ * changes of the interface reach that thread through dp_runtime_fd().
  */
 #ifndef GVPN_DP_RUNTIME_H
 #define GVPN_DP_RUNTIME_H
@@ -54,6 +56,8 @@ enum {
 	DP_RUNTIME_MARK = 0x4756,   /* "GV": SO_MARK of injected packets */
 	DP_RUNTIME_LOG_PER_SEC = 10, /* data-plane syslog messages per worker ... */
 	DP_RUNTIME_LOG_BURST = 10,   /* ... and burst, before diag's own rate limit */
+	DP_RUNTIME_POLL_MS = 1000,   /* how often dp_runtime_poll should run at least */
+	DP_RUNTIME_GROUPS_MAX = 64,  /* groups per crypto map */
 };
 
 /* Runtime events (rules applied, MTU change, errors): severity 0..7 as syslog. */
@@ -97,11 +101,27 @@ int dp_runtime_start(const struct dp_runtime_cfg *cfg, struct dp_runtime **out);
 struct dp_sad *dp_runtime_sad(struct dp_runtime *rt);
 
 /*
+ * A socket that becomes readable on link and address events (rtnetlink),
+ * or -1 if it could not be opened. Call dp_runtime_poll() when it is
+ * readable and also about every DP_RUNTIME_POLL_MS.
+ */
+int dp_runtime_fd(const struct dp_runtime *rt);
+
+/*
+ * Housekeeping on the control thread: drain the event socket, re-read the
+ * interface's MTU and IPv4 address (SIOCGIFMTU, SIOCGIFADDR), republish
+ * the snapshot when either changed (logged), and free the snapshots no
+ * worker can still see (until then they stay in memory).
+ */
+void dp_runtime_poll(struct dp_runtime *rt);
+
+/*
  * Publish the groups of this interface's crypto map, in crypto-map order
  * (their ACLs and SAs are referenced by the new snapshot; the caller keeps
  * its own references and may drop them after this returns). A group with
  * acl NULL is not registered yet. Returns 0, ERR_EXISTS (SPI twice),
- * ERR_INVAL, ERR_NOMEM (snapshot not changed), or ERR_IO when the snapshot
+ * ERR_INVAL, ERR_LIMIT (more than DP_RUNTIME_GROUPS_MAX groups), ERR_NOMEM
+ * (snapshot not changed), or ERR_IO when the snapshot
  * is live but the rules could not be updated (the previous rules stay; they
  * never let traffic out in clear that the new ones would not).
  */

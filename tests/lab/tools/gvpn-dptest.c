@@ -19,12 +19,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -463,13 +465,33 @@ static int install_policy(struct opts *o, struct dp_runtime *rt, struct dp_sad_s
 	return rc;
 }
 
-static int run(struct opts *o, struct diag *d)
+/* The control loop: signals (through a signalfd) and the runtime's
+ * housekeeping, which runs on link events and every second. */
+static int wait_loop(int sfd, struct opts *o, struct dp_runtime *rt, const struct dp_sad_sa *sa)
+{
+	for (;;) {
+		struct pollfd pf[2] = {{sfd, POLLIN, 0}, {dp_runtime_fd(rt), POLLIN, 0}};
+		struct signalfd_siginfo si;
+		int n = poll(pf, 2, DP_RUNTIME_POLL_MS);
+
+		if (n < 0 && errno != EINTR)
+			return ERR_IO;
+		if (n <= 0 || pf[1].revents)
+			dp_runtime_poll(rt);
+		if (!pf[0].revents || read(sfd, &si, sizeof si) != sizeof si)
+			continue;
+		if (si.ssi_signo != SIGUSR1)
+			return 0;
+		dump_stats(o->stats, rt, sa);
+	}
+}
+
+static int run(struct opts *o, struct diag *d, int sfd)
 {
 	struct dp_acl *local = NULL;
 	struct dp_runtime *rt;
 	struct dp_sad_sa *sa = NULL;
-	sigset_t set;
-	int rc, sig = 0;
+	int rc;
 
 	if (o->nlocal &&
 	    dp_acl_create("local", o->local, o->nlocal, o->rt.nqueues ? o->rt.nqueues : 1, &local))
@@ -486,14 +508,9 @@ static int run(struct opts *o, struct diag *d)
 	rc = install_policy(o, rt, &sa);
 	if (rc < 0)
 		fprintf(stderr, "gvpn-dptest: policy: %s\n", err_name(rc));
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
 	fprintf(stderr, "gvpn-dptest: running on %s (pid %d)\n", o->rt.ifname, (int)getpid());
-	while (rc == 0 && (sig = sigwaitinfo(&set, NULL)) != SIGTERM && sig != SIGINT)
-		if (sig == SIGUSR1)
-			dump_stats(o->stats, rt, sa);
+	if (rc == 0)
+		rc = wait_loop(sfd, o, rt, sa);
 	dump_stats(o->stats, rt, sa);
 	if (dp_runtime_stop(rt) < 0)
 		rc = ERR_IO;
@@ -507,7 +524,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct diag d;
 	sigset_t set;
-	int rc;
+	int rc, sfd;
 
 	parse_args(&o, argc, argv);
 	if (o.purge)
@@ -518,10 +535,12 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (diag_init(&d, &clock_system) < 0)
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0 || diag_init(&d, &clock_system) < 0)
 		return 1;
 	diag_set_hook(&d, on_diag, NULL);
-	rc = run(&o, &d);
+	rc = run(&o, &d, sfd);
 	diag_free(&d);
+	close(sfd);
 	return rc;
 }
