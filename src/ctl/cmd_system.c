@@ -77,20 +77,6 @@ static int terminal_timestamp(struct ctl_exec *x, const struct ctl_args *a)
 	return 0;
 }
 
-static int clear_gdoi(struct ctl_exec *x, const struct ctl_args *a)
-{
-	const struct ctl_ops *ops = x->w->ops;
-	if (!ops || !ops->clear_gdoi)
-		return not_supported(x);
-	int rc = ops->clear_gdoi(x->w->ops_arg, ctl_arg_str(a, "group-name"), x->out);
-	if (rc && x->status == CTL_ST_OK) {
-		if (!x->out->len)
-			dbuf_printf(x->out, "%% clear crypto gdoi failed: %s\n", err_name(rc));
-		x->status = CTL_ST_FAILED;
-	}
-	return 0;
-}
-
 static int key_generate(struct ctl_exec *x, const struct ctl_args *a)
 {
 	const struct ctl_ops *ops = x->w->ops;
@@ -120,7 +106,6 @@ static const struct ctl_cmd_def cmds[] = {
     {"show version", show_version, CTL_CMD_SHOW},
     {"terminal exec prompt timestamp", terminal_timestamp, 0},
     {"terminal no exec prompt timestamp", terminal_timestamp, 0},
-    {"clear crypto gdoi [group WORD:group-name]", clear_gdoi, 0},
     {"crypto key generate rsa label WORD:label-name [modulus <512-4096>:bits] [exportable]",
      key_generate, 0},
     {"show crypto key mypubkey rsa", key_show, CTL_CMD_SHOW},

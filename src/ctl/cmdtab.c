@@ -515,25 +515,37 @@ enum ctl_match ctl_cmdtab_match(const struct ctl_cmdtab *t, const struct ctl_wor
 
 /* ---- help and completion ---- */
 
-static const char *find_help(const struct ctl_cmdtab *t, const struct seq *s, size_t pos)
+static const char *lookup_help(const struct ctl_cmdtab *t, const char *key)
 {
-	const struct tok *k = &s->t[pos];
-	char key[2 * CTL_MAX_WORD_LEN + 2];
-	if (k->kind != TOK_KEYWORD) {
-		snprintf(key, sizeof(key), "$%s", k->name);
-	} else if (pos > 0 && s->t[pos - 1].kind == TOK_KEYWORD) {
-		snprintf(key, sizeof(key), "%s %s", s->t[pos - 1].text, k->text);
-		for (size_t i = 0; i < t->nhelp; i++)
-			if (!strcmp(t->help[i]->word, key))
-				return t->help[i]->help;
-		snprintf(key, sizeof(key), "%s", k->text);
-	} else {
-		snprintf(key, sizeof(key), "%s", k->text);
-	}
 	for (size_t i = 0; i < t->nhelp; i++)
 		if (!strcmp(t->help[i]->word, key))
 			return t->help[i]->help;
-	return "";
+	return NULL;
+}
+
+/* Help of token pos: by its whole path, then "<prev> <kw>", then "<kw>" ("$var"). */
+static const char *find_help(const struct ctl_cmdtab *t, const struct seq *s, size_t pos)
+{
+	const struct tok *k = &s->t[pos];
+	char key[CTL_MAX_WORDS * 32];
+	const char *h;
+	if (k->kind != TOK_KEYWORD) {
+		snprintf(key, sizeof(key), "$%s", k->name);
+		h = lookup_help(t, key);
+		return h ? h : "";
+	}
+	size_t n = 0;
+	for (size_t i = 0; i <= pos && n < sizeof(key); i++)
+		n += (size_t)snprintf(key + n, sizeof(key) - n, "%s%s", i ? " " : "", s->t[i].text);
+	if (n < sizeof(key) && pos > 1 && (h = lookup_help(t, key)))
+		return h;
+	if (pos > 0 && s->t[pos - 1].kind == TOK_KEYWORD) {
+		snprintf(key, sizeof(key), "%s %s", s->t[pos - 1].text, k->text);
+		if ((h = lookup_help(t, key)))
+			return h;
+	}
+	h = lookup_help(t, k->text);
+	return h ? h : "";
 }
 
 struct cand {

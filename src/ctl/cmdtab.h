@@ -17,8 +17,9 @@
  *
  * Groups nest. Each keyword is also an argument named after itself, so a
  * handler asks ctl_arg_has(a, "detail"). Help strings come from a
- * dictionary: "<previous keyword> <keyword>" first, then "<keyword>"; for
- * variables "$name".
+ * dictionary: the whole path of keywords ("show crypto gdoi ks") first,
+ * then "<previous keyword> <keyword>", then "<keyword>"; for variables
+ * "$name".
  *
  * Matching a line, word by word: an exact keyword wins; else a keyword of
  * which the word is a unique prefix; several keywords with that prefix are

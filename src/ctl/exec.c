@@ -7,6 +7,7 @@
 
 #include "ctl/result.h"
 #include "ctl/show_diag.h"
+#include "ctl/show_gdoi.h"
 #include "diag/log.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -22,6 +23,9 @@ static const register_fn registrations[] = {
     ctl_cmd_system_register,
     ctl_cmd_diag_register,
     ctl_cmd_isakmp_register,
+    ctl_cmd_gdoi_register,
+    ctl_cmd_gdoi_gm_register,
+    ctl_cmd_gdoi_ks_register,
 };
 
 struct ctl_commands *ctl_commands_new(void)

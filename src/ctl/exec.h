@@ -70,6 +70,10 @@ struct ctl_world {
 	uint64_t start_ns; /* monotonic time the daemon started (uptime) */
 	struct gdoi_ks *ks;
 	struct gdoi_gm *gm;
+	/* the GM's crypto-map interface and its local `match address` lines */
+	const char *gm_ifname;
+	const char *const *gm_local_acl;
+	size_t gm_local_acl_n;
 	/* ISAKMP SA tables, for `show crypto isakmp sa` (KS and GM each own one) */
 	struct ike1_sa_table *ike[CTL_IKE_TABLES_MAX];
 	size_t n_ike;

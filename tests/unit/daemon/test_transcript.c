@@ -16,22 +16,6 @@
 
 #define TDIR GVPN_SOURCE_DIR "/tests/unit/daemon/transcripts"
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	struct dbuf b = DBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		dbuf_append(&b, buf, n);
-	fclose(f);
-	char *s = strdup(dbuf_str(&b));
-	dbuf_free(&b);
-	return s;
-}
-
 /*
  * The time source depends on the host (NTP or not): "Time source is X, "
  * becomes "Time source is <source>, " in the transcript.
@@ -56,9 +40,9 @@ static void play(const char *name, struct dbuf *out)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s.conf", TDIR, name);
-	char *conf = slurp(path);
+	char *conf = harness_slurp(path);
 	snprintf(path, sizeof(path), "%s/%s.in", TDIR, name);
-	char *in = slurp(path);
+	char *in = harness_slurp(path);
 	assert_non_null(conf);
 	assert_non_null(in);
 	struct harness h;
@@ -91,22 +75,7 @@ static void check_one(const char *name)
 	play(name, &got);
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s.refout", TDIR, name);
-	const char *update = getenv("GVPN_UPDATE_GOLDEN");
-	if (update && *update == '1') {
-		FILE *f = fopen(path, "w");
-		assert_non_null(f);
-		fputs(dbuf_str(&got), f);
-		fclose(f);
-	}
-	char *want = slurp(path);
-	if (!want)
-		fail_msg("no %s (run with GVPN_UPDATE_GOLDEN=1 to create it)", path);
-	if (strcmp(want, dbuf_str(&got))) {
-		fprintf(stderr, "---- transcript %s differs; got:\n%s---- end\n", name,
-			dbuf_str(&got));
-		fail_msg("transcript %s differs from %s", name, path);
-	}
-	free(want);
+	harness_golden(path, dbuf_str(&got));
 	dbuf_free(&got);
 }
 

@@ -83,3 +83,37 @@ const char *harness_cmd(struct harness *h, unsigned flags, const char *line, uns
 	cli_close(&c);
 	return dbuf_str(&out);
 }
+
+char *harness_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	struct dbuf b = DBUF_INIT;
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		dbuf_append(&b, buf, n);
+	fclose(f);
+	char *s = strdup(dbuf_str(&b));
+	dbuf_free(&b);
+	return s;
+}
+
+void harness_golden(const char *path, const char *got)
+{
+	const char *update = getenv("GVPN_UPDATE_GOLDEN");
+	if (update && *update == '1') {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(got, f);
+		fclose(f);
+	}
+	char *want = harness_slurp(path);
+	if (!want)
+		fail_msg("no %s (GVPN_UPDATE_GOLDEN=1 creates it)", path);
+	if (strcmp(want, got))
+		fprintf(stderr, "---- got, differing from %s:\n%s---- end\n", path, got);
+	assert_string_equal(want, got);
+	free(want);
+}

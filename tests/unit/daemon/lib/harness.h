@@ -42,4 +42,13 @@ void harness_connect(struct harness *h, struct cli_client *c);
  */
 const char *harness_cmd(struct harness *h, unsigned flags, const char *line, unsigned *status);
 
+/* A whole file as a NUL-terminated string (malloc), NULL when unreadable. */
+char *harness_slurp(const char *path);
+/*
+ * Compare got with the golden file at path; with GVPN_UPDATE_GOLDEN=1 in
+ * the environment, write got there first. Fails the test on a difference
+ * (printing what was got) or a missing file.
+ */
+void harness_golden(const char *path, const char *got);
+
 #endif

@@ -1,0 +1,27 @@
+/*
+ * Pieces shared by the GDOI command files (cmd_gdoi.c, cmd_gdoi_gm.c,
+ * cmd_gdoi_ks.c); not an API for other layers.
+ */
+#ifndef GVPN_CTL_SHOW_GDOI_H
+#define GVPN_CTL_SHOW_GDOI_H
+
+#include "ctl/cmdtab.h"
+
+struct ctl_exec;
+
+/* Version string a GM or KS shows (behavior-reference §1). */
+#define CTL_GDOI_VERSION "1.0.27"
+
+/*
+ * `show crypto gdoi [group G] [detail]`: the GROUP INFORMATION blocks of
+ * the GM groups (list "groups") and of the KS groups (list
+ * "keyServerGroups"). Each returns 0 when its role is absent.
+ */
+int ctl_show_gdoi_gm_groups(struct ctl_exec *x, const struct ctl_args *a);
+int ctl_show_gdoi_ks_groups(struct ctl_exec *x, const struct ctl_args *a);
+
+int ctl_cmd_gdoi_gm_register(struct ctl_cmdtab *t);
+int ctl_cmd_gdoi_ks_register(struct ctl_cmdtab *t);
+int ctl_cmd_gdoi_register(struct ctl_cmdtab *t);
+
+#endif
