@@ -290,8 +290,8 @@ check "GDOI traffic (UDP 848 gm1 -> gm2) still passes" test "$(cat "$TMP/udp.848
 step "gm1 stops cleanly" dpt_stop gm1
 
 echo "== fail-close: crash and restart"
-step "gm1 starts with --fail-close, the policy and 2 queues" \
-	dpt_start gm1 "${SA_ARGS[@]}" --sid 1 --fail-close --queues 2
+step "gm1 starts with --fail-close, the policy, 2 queues and ip tcp adjust-mss 1300" \
+	dpt_start gm1 "${SA_ARGS[@]}" --sid 1 --fail-close --queues 2 --mss 1300
 step "gm2 starts (fail-open)" dpt_start gm2 "${SA_ARGS[@]}" --sid 2
 check "gm1's queues: flow-hash balance over 8480:8481, no --queue-bypass" \
 	eval "in_ns gm1 iptables-save | grep -q -- '-j NFQUEUE --queue-balance 8480:8481\$' &&
@@ -299,6 +299,16 @@ check "gm1's queues: flow-hash balance over 8480:8481, no --queue-bypass" \
 check "both queues are bound (nfnetlink_queue lists 8480 and 8481)" \
 	eval "ctr gm1 queue.8480 >/dev/null && [ \"\$(ctr gm1 queue.8481)\" = bound ]"
 check "UDP h13 -> h14 crosses (encrypted)" udp_crosses 200 nodf 5009
+SYNS=$(capture h14 eth0 'tcp[tcpflags] & tcp-syn != 0')
+in_ns h14 "${TRAFFIC[@]}" tcp-rx 5015 "$TMP/mss.rx" &
+RX=$!
+poll 5 output_has ':5015 ' in_ns h14 ss -tln || fail "tcp receiver did not listen"
+check "1 MB TCP h13 -> h14" in_ns h13 "${TRAFFIC[@]}" tcp-tx 192.168.14.2 5015 "$TMP/small"
+wait $RX
+lab capture stop h14 >/dev/null
+check "h13's SYN reached h14 with its MSS clamped to 1300 by gm1 (ctr.mss_clamped >= 1)" \
+	eval "tcpdump -n -r '$SYNS' 2>/dev/null | grep -q 'IP 192.168.13.2\\.[0-9]* > 192.168.14.2\\.5015: Flags \\[S\\],.*mss 1300,' &&
+	      stat_ge gm1 ctr.mss_clamped 1"
 step "gm1 is killed (SIGKILL)" dpt_crash gm1
 CAP=$(capture wan br0 udp and host 192.168.13.2 and host 192.168.14.2)
 check "after the crash UDP h13 -> h14 does not arrive" udp_blocked 5010
