@@ -17,6 +17,7 @@
 #include "daemon/runcfg.h"
 #include "daemon/udp.h"
 #include "diag/log.h"
+#include "crypto/rng.h"
 #include "util/clock.h"
 #include "util/dbuf.h"
 #include "util/err.h"
@@ -33,6 +34,7 @@ struct daemon {
 	struct daemon_udp *udp;
 	int sigfd;
 	struct daemon_watch sig_w;
+	struct daemon_watch dp_w; /* the data plane's event socket, fd -1 when none */
 	struct daemon_runcfg *run; /* configuration, engines, data plane */
 	struct ctl_world world;
 	struct ctl_ops ops;
@@ -96,7 +98,26 @@ static int send_datagram(void *arg, const struct ike1_peer *to, uint32_t src_ip4
 			 const uint8_t *msg, size_t len)
 {
 	struct daemon *d = arg;
-	return d->udp ? daemon_udp_send(d->udp, to, src_ip4, msg, len) : ERR_STATE;
+	if (!d->udp)
+		return ERR_STATE;
+	struct ike1_peer dst = *to;
+	if (d->o.udp_any_port && dst.port == DAEMON_GDOI_PORT)
+		dst.port = daemon_udp_port(d->udp); /* tests: see daemon_opts.udp_any_port */
+	return daemon_udp_send(d->udp, &dst, src_ip4, msg, len);
+}
+
+static void on_dp_event(void *arg, uint32_t events)
+{
+	struct daemon *d = arg;
+	(void)events;
+	daemon_runcfg_dp_poll(d->run, now_of(d));
+}
+
+static int watch_dp(struct daemon *d)
+{
+	d->dp_w = (struct daemon_watch){.fd = daemon_runcfg_dp_fd(d->run), .events = EPOLLIN,
+					.fn = on_dp_event, .arg = d};
+	return d->dp_w.fd >= 0 ? daemon_loop_add(&d->loop, &d->dp_w) : 0;
 }
 
 /* ---- signals ---- */
@@ -174,7 +195,7 @@ static int setup_sockets(struct daemon *d, struct dbuf *err)
 {
 	int rc;
 	if (!d->o.no_udp) {
-		uint16_t port = d->o.udp_port ? d->o.udp_port : DAEMON_GDOI_PORT;
+		uint16_t port = d->o.udp_any_port ? 0 : DAEMON_GDOI_PORT;
 		rc = daemon_udp_open(&d->loop, 0, port, on_datagram, d, &d->udp);
 		if (rc)
 			return fail(err, rc, "cannot open UDP port 848", strerror(errno));
@@ -196,6 +217,7 @@ int daemon_new(const struct daemon_opts *opts, struct daemon **out, struct dbuf 
 	d->o = *opts;
 	d->clock = opts->clock ? opts->clock : &clock_system;
 	d->sigfd = -1;
+	d->dp_w.fd = -1;
 	int rc = setup_diag(d);
 	if (rc) {
 		daemon_free(d);
@@ -220,7 +242,9 @@ int daemon_new(const struct daemon_opts *opts, struct daemon **out, struct dbuf 
 	const struct daemon_runcfg_env env = {
 	    .diag = &d->diag,
 	    .clock = d->clock,
+	    .rng = crypto_rng_system(),
 	    .state_dir = d->o.state_dir,
+	    .engines = d->o.engines,
 	    .send = send_datagram,
 	    .send_arg = d,
 	};
@@ -228,6 +252,8 @@ int daemon_new(const struct daemon_opts *opts, struct daemon **out, struct dbuf 
 	if (rc)
 		goto out;
 	rc = setup_sockets(d, err);
+	if (!rc && watch_dp(d))
+		rc = fail(err, ERR_IO, "data plane events", strerror(errno));
 	if (!rc && d->o.signals && open_signals(d))
 		rc = fail(err, ERR_IO, "signalfd", strerror(errno));
 	if (rc)
@@ -262,6 +288,8 @@ void daemon_free(struct daemon *d)
 	/* the socket goes first: from now on nobody may think we still run */
 	ctlsrv_close(d->ctl);
 	/* engines and data plane: rules removed, keys wiped */
+	if (d->dp_w.fd >= 0 && d->dp_w.fn)
+		daemon_loop_del(&d->loop, &d->dp_w);
 	daemon_runcfg_free(d->run);
 	daemon_udp_close(d->udp);
 	if (d->sigfd >= 0) {

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct clock;
+struct daemon_engines_cfg;
 struct daemon;
 struct dbuf;
 
@@ -35,7 +36,15 @@ struct daemon_opts {
 	bool log_stderr;   /* --foreground: every log line to stderr too */
 	bool syslog;       /* syslog(3) with ident gvpnd */
 	bool no_udp;       /* tests: no GDOI socket */
-	uint16_t udp_port; /* 0: 848 */
+	/*
+	 * Tests: a port the kernel chooses instead of 848; datagrams the
+	 * engines address to port 848 then go to that port, so that one
+	 * daemon running both roles on loopback talks to itself without
+	 * privileges.
+	 */
+	bool udp_any_port;
+	/* Tests: engines configured directly (daemon/runcfg.h). */
+	const struct daemon_engines_cfg *engines;
 	/*
 	 * NULL: the system clock. A test's fake clock gives fixed stamps and
 	 * uptimes; it must not be used with engines (their deadlines would be
@@ -59,7 +68,7 @@ void daemon_free(struct daemon *d);
 /* Block the signals the daemon takes by signalfd (call before threads start). */
 int daemon_block_signals(void);
 
-/* The UDP port in use (tests with udp_port 0 get the kernel's choice); 0 without one. */
+/* The UDP port in use; 0 without a GDOI socket. */
 uint16_t daemon_udp_port_of(const struct daemon *d);
 
 #endif

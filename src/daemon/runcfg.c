@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl/exec.h"
+#include "daemon/engines.h"
 #include "daemon/file.h"
 #include "diag/log.h"
 #include "util/clock.h"
@@ -15,12 +16,6 @@
 enum {
 	CONFIG_MAX_BYTES = 4 * 1024 * 1024,
 	HOSTNAME_MAX = 64,
-	SRC_SLOTS = 256, /* peers whose local address we remember */
-};
-
-/* Which local address a peer last reached us at: replies leave from it. */
-struct src_slot {
-	uint32_t peer, local;
 };
 
 struct daemon_runcfg {
@@ -29,7 +24,8 @@ struct daemon_runcfg {
 	struct dbuf text; /* the configuration as read */
 	char hostname[HOSTNAME_MAX];
 	uint64_t start_ns;
-	struct src_slot src[SRC_SLOTS];
+	struct daemon_engines *eng; /* NULL: nothing to run */
+	const char *gm_ifname;
 	struct ctl_ops ops;
 };
 
@@ -86,6 +82,40 @@ static int op_running_config(void *arg, struct dbuf *out)
 	return dbuf_append(out, r->text.p, r->text.len);
 }
 
+static int op_clear_gdoi(void *arg, const char *group, struct dbuf *msg)
+{
+	struct daemon_runcfg *r = arg;
+	if (!r->eng) {
+		dbuf_printf(msg, "%% No GDOI group is configured\n");
+		return ERR_NOTFOUND;
+	}
+	return daemon_engines_clear(r->eng, group, clock_mono_ns(r->env.clock), msg);
+}
+
+/* ---- engines ---- */
+
+static int send_datagram(void *arg, const struct ike1_peer *to, uint32_t src_ip4,
+			 const uint8_t *msg, size_t len)
+{
+	struct daemon_runcfg *r = arg;
+	return r->env.send(r->env.send_arg, to, src_ip4, msg, len);
+}
+
+static int start_engines(struct daemon_runcfg *r, const struct daemon_engines_cfg *cfg,
+			 uint64_t now, struct dbuf *err)
+{
+	if (!cfg || (!cfg->ks && !cfg->gm))
+		return 0;
+	struct daemon_engines_env env = {
+	    .diag = r->env.diag,
+	    .rng = r->env.rng,
+	    .send = send_datagram,
+	    .send_arg = r,
+	};
+	r->gm_ifname = cfg->dp ? cfg->dp->ifname : NULL;
+	return daemon_engines_new(cfg, &env, now, &r->eng, err);
+}
+
 /* ---- life cycle ---- */
 
 int daemon_runcfg_check(const char *path, struct dbuf *err)
@@ -112,6 +142,12 @@ int daemon_runcfg_new(const struct daemon_runcfg_env *env, const char *path, uin
 	}
 	find_hostname(dbuf_str(&r->text), r->hostname, sizeof(r->hostname));
 	r->ops.running_config = op_running_config;
+	r->ops.clear_gdoi = op_clear_gdoi;
+	rc = start_engines(r, env->engines, now, err);
+	if (rc) {
+		daemon_runcfg_free(r);
+		return rc;
+	}
 	*out = r;
 	return 0;
 }
@@ -120,6 +156,7 @@ void daemon_runcfg_free(struct daemon_runcfg *r)
 {
 	if (!r)
 		return;
+	daemon_engines_free(r->eng);
 	dbuf_free(&r->text);
 	free(r->path);
 	free(r);
@@ -142,34 +179,33 @@ int daemon_runcfg_reload(struct daemon_runcfg *r, uint64_t now, struct dbuf *err
 
 /* ---- datagrams and time ---- */
 
-static struct src_slot *src_slot(struct daemon_runcfg *r, uint32_t peer)
-{
-	/* direct-mapped on the low bits: a forgotten peer costs only the
-	 * kernel's choice of source address, which is right on most hosts */
-	return &r->src[(peer ^ (peer >> 8)) % SRC_SLOTS];
-}
-
 void daemon_runcfg_input(struct daemon_runcfg *r, uint64_t now, const struct ike1_peer *from,
 			 uint32_t local_ip4, const uint8_t *msg, size_t len)
 {
-	(void)now;
-	(void)msg;
-	(void)len;
-	struct src_slot *s = src_slot(r, from->ip4);
-	s->peer = from->ip4;
-	s->local = local_ip4;
+	if (r->eng)
+		daemon_engines_input(r->eng, now, from, local_ip4, msg, len);
 }
 
 void daemon_runcfg_tick(struct daemon_runcfg *r, uint64_t now)
 {
-	(void)r;
-	(void)now;
+	if (r->eng)
+		daemon_engines_tick(r->eng, now);
 }
 
 uint64_t daemon_runcfg_next_deadline(const struct daemon_runcfg *r)
 {
-	(void)r;
-	return CLOCK_NEVER;
+	return r->eng ? daemon_engines_next_deadline(r->eng) : CLOCK_NEVER;
+}
+
+int daemon_runcfg_dp_fd(const struct daemon_runcfg *r)
+{
+	return r->eng ? daemon_engines_dp_fd(r->eng) : -1;
+}
+
+void daemon_runcfg_dp_poll(struct daemon_runcfg *r, uint64_t now)
+{
+	if (r->eng)
+		daemon_engines_dp_poll(r->eng, now);
 }
 
 void daemon_runcfg_world(struct daemon_runcfg *r, struct ctl_world *w)
@@ -181,4 +217,13 @@ void daemon_runcfg_world(struct daemon_runcfg *r, struct ctl_world *w)
 	w->start_ns = r->start_ns;
 	w->ops = &r->ops;
 	w->ops_arg = r;
+	if (!r->eng)
+		return;
+	w->ks = daemon_engines_ks(r->eng);
+	w->gm = daemon_engines_gm(r->eng);
+	if (w->gm)
+		w->ike[w->n_ike++] = gdoi_gm_ike(w->gm);
+	if (w->ks)
+		w->ike[w->n_ike++] = gdoi_ks_ike(w->ks);
+	w->gm_ifname = r->gm_ifname;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/rng.h"
 #include "ike1/sa.h"
 
 struct clock;
@@ -22,10 +23,18 @@ struct daemon_runcfg;
 struct dbuf;
 struct diag;
 
+struct daemon_engines_cfg;
+
 struct daemon_runcfg_env {
 	struct diag *diag;
 	const struct clock *clock;
+	struct crypto_rng *rng;
 	const char *state_dir;
+	/*
+	 * Tests: the engines configured directly instead of from the file
+	 * (which then gives only the hostname). NULL in gvpnd.
+	 */
+	const struct daemon_engines_cfg *engines;
 	/* Send a datagram to `to` from src_ip4 (0: any); 0 or a negative ERR_*. */
 	int (*send)(void *arg, const struct ike1_peer *to, uint32_t src_ip4, const uint8_t *msg,
 		    size_t len);
@@ -56,6 +65,10 @@ void daemon_runcfg_input(struct daemon_runcfg *r, uint64_t now, const struct ike
 			 uint32_t local_ip4, const uint8_t *msg, size_t len);
 void daemon_runcfg_tick(struct daemon_runcfg *r, uint64_t now);
 uint64_t daemon_runcfg_next_deadline(const struct daemon_runcfg *r);
+
+/* The data plane's event socket (-1: none); readable -> daemon_runcfg_dp_poll. */
+int daemon_runcfg_dp_fd(const struct daemon_runcfg *r);
+void daemon_runcfg_dp_poll(struct daemon_runcfg *r, uint64_t now);
 
 /* Point w (diag, clock, hostname, engines, ops) at the current state. */
 void daemon_runcfg_world(struct daemon_runcfg *r, struct ctl_world *w);

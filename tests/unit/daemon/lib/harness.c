@@ -37,6 +37,10 @@ void harness_start(struct harness *h, const char *config_text, const struct harn
 	    .socket_path = h->socket,
 	    .state_dir = h->state,
 	    .no_udp = !(o && o->udp),
+	    .udp_any_port = true,
+	    .engines = o ? o->engines : NULL,
+	    /* GVPN_TEST_LOG=1: the daemon's log lines on stderr, to debug a test */
+	    .log_stderr = getenv("GVPN_TEST_LOG") != NULL,
 	    .clock = o && o->fake_clock ? &h->clk : NULL,
 	};
 	struct dbuf err = DBUF_INIT;

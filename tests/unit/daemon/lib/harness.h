@@ -27,6 +27,7 @@ struct harness {
 struct harness_opts {
 	bool fake_clock; /* stamps from a fixed wall time (Nov 22 2026 12:00:00 UTC) */
 	bool udp;        /* open a GDOI socket on a kernel-chosen port */
+	const struct daemon_engines_cfg *engines; /* engines configured directly */
 };
 
 /* Write config_text, start the daemon thread; asserts on failure. */

@@ -1,0 +1,270 @@
+#include "daemon/gmdp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag/log.h"
+#include "dp/runtime.h"
+#include "util/clock.h"
+#include "util/err.h"
+
+struct grp {
+	char name[DP_SAD_NAME_MAX];
+	struct dp_acl *acl; /* NULL: not registered */
+	struct dp_sad_sa *sas[GDOI_TEKS_MAX];
+	size_t nsas;
+	int64_t pt_offset_ms;
+};
+
+struct daemon_gmdp {
+	struct dp_sad *sad;
+	daemon_gmdp_publish_fn publish;
+	void *arg;
+	struct crypto_rng *rng;
+	struct diag *diag;
+	size_t n;
+	struct grp g[];
+};
+
+int daemon_gmdp_new(struct dp_sad *sad, const char *const *groups, size_t n,
+		    daemon_gmdp_publish_fn publish, void *arg, struct crypto_rng *rng,
+		    struct diag *diag, struct daemon_gmdp **out)
+{
+	if (n > DP_RUNTIME_GROUPS_MAX)
+		return ERR_LIMIT;
+	struct daemon_gmdp *g = calloc(1, sizeof(*g) + n * sizeof(g->g[0]));
+	if (!g)
+		return ERR_NOMEM;
+	g->sad = sad;
+	g->publish = publish;
+	g->arg = arg;
+	g->rng = rng;
+	g->diag = diag;
+	g->n = n;
+	for (size_t i = 0; i < n; i++)
+		snprintf(g->g[i].name, sizeof(g->g[i].name), "%s", groups[i]);
+	*out = g;
+	return 0;
+}
+
+static void grp_clear(struct grp *x)
+{
+	dp_acl_unref(x->acl);
+	x->acl = NULL;
+	for (size_t i = 0; i < x->nsas; i++)
+		dp_sad_sa_unref(x->sas[i]);
+	x->nsas = 0;
+	x->pt_offset_ms = 0;
+}
+
+void daemon_gmdp_free(struct daemon_gmdp *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n; i++)
+		grp_clear(&g->g[i]);
+	free(g);
+}
+
+static struct grp *find(struct daemon_gmdp *g, const char *name)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (!strcmp(g->g[i].name, name))
+			return &g->g[i];
+	return NULL;
+}
+
+static int publish(struct daemon_gmdp *g)
+{
+	struct dp_sad_group_desc d[DP_RUNTIME_GROUPS_MAX];
+	for (size_t i = 0; i < g->n; i++)
+		d[i] = (struct dp_sad_group_desc){
+		    .name = g->g[i].name,
+		    .pt_offset_ms = g->g[i].pt_offset_ms,
+		    .acl = g->g[i].acl,
+		    .sas = g->g[i].sas,
+		    .nsas = g->g[i].nsas,
+		};
+	return g->publish(g->arg, d, g->n);
+}
+
+/* ---- policy to data plane ---- */
+
+int daemon_gmdp_xform(const struct gdoi_transform *in, struct dp_esp_xform *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (in->enc) {
+	case GDOI_ENC_NULL:
+		out->encr = DP_ESP_ENCR_NULL;
+		break;
+	case GDOI_ENC_3DES:
+		out->encr = DP_ESP_ENCR_3DES_CBC;
+		break;
+	case GDOI_ENC_AES_CBC:
+		out->encr = DP_ESP_ENCR_AES_CBC;
+		break;
+	case GDOI_ENC_AES_GCM:
+		out->encr = DP_ESP_ENCR_AES_GCM;
+		break;
+	default:
+		return ERR_UNSUPP;
+	}
+	out->key_bits = in->key_bits;
+	switch (in->auth) {
+	case GDOI_AUTH_NONE:
+		out->auth = DP_ESP_AUTH_NONE;
+		break;
+	case GDOI_AUTH_SHA1:
+		out->auth = DP_ESP_AUTH_SHA1_96;
+		break;
+	case GDOI_AUTH_SHA256:
+		out->auth = DP_ESP_AUTH_SHA256_128;
+		break;
+	default: /* HMAC-SHA-384 is not in the data plane */
+		return ERR_UNSUPP;
+	}
+	return dp_esp_xform_check(out, false) ? ERR_UNSUPP : 0;
+}
+
+static void acl_entry(const struct gdoi_acl_entry *in, struct dp_acl_entry *out)
+{
+	*out = (struct dp_acl_entry){
+	    .seq = in->seq,
+	    .action = in->action == GDOI_ACL_DENY ? DP_ACL_DENY : DP_ACL_PERMIT,
+	    .proto = in->proto,
+	    .src = in->src,
+	    .src_wild = in->src_wild,
+	    .dst = in->dst,
+	    .dst_wild = in->dst_wild,
+	    /* the operator enums of gdoi/policy.h and dp/acl.h have the same values */
+	    .sport = {(enum dp_acl_port_op)in->sport.op, in->sport.a, in->sport.b},
+	    .dport = {(enum dp_acl_port_op)in->dport.op, in->dport.a, in->dport.b},
+	    .tek_tag = in->sa_num,
+	};
+}
+
+static int make_acl(struct daemon_gmdp *g, const char *group, const struct gdoi_policy *p,
+		    struct dp_acl **out)
+{
+	struct dp_acl_entry e[GDOI_ACL_MAX];
+	for (size_t i = 0; i < p->n_acl; i++)
+		acl_entry(&p->acl[i], &e[i]);
+	return dp_acl_create(group, e, p->n_acl, g->sad->nworkers, out);
+}
+
+/* Index of the group's SA with this SPI, or -1. */
+static int existing_sa(const struct grp *x, uint32_t spi)
+{
+	for (size_t i = 0; i < x->nsas; i++)
+		if (x->sas[i]->spi == spi)
+			return (int)i;
+	return -1;
+}
+
+static int make_sa(struct daemon_gmdp *g, const char *group, const struct gdoi_tek *t,
+		   struct dp_sad_sa **out)
+{
+	struct dp_sad_sa_params p = {
+	    .spi = t->spi,
+	    .enc_key = t->enc_key,
+	    .enc_key_len = gdoi_transform_enc_len(&t->xf),
+	    .auth_key = t->auth_key,
+	    .auth_key_len = gdoi_transform_auth_len(&t->xf),
+	    .replay = t->replay == GDOI_REPLAY_TIME	   ? DP_SAD_REPLAY_TBAR
+		      : t->replay == GDOI_REPLAY_COUNTER ? DP_SAD_REPLAY_COUNTER
+							 : DP_SAD_REPLAY_NONE,
+	    .replay_window = t->replay_window,
+	    .inbound_only = t->receive_only,
+	    .tek_tag = t->sa_num,
+	    .lifetime_sec = t->life_sec,
+	    .expire_ns = t->expires_ns,
+	    .group = group,
+	};
+	int rc = daemon_gmdp_xform(&t->xf, &p.xf);
+	if (!rc)
+		rc = dp_sad_sa_create(g->sad, &p, g->rng, out);
+	if (rc && g->diag)
+		diag_trace_exit(g->diag, TEK_NOT_INSTALLED, rc, group, 0,
+				"SPI 0x%08X not usable by the data plane", t->spi);
+	return rc;
+}
+
+/*
+ * The SA set of policy p. An SPI the group has already keeps its SA (our
+ * reference moves to the new set: kept[i] marks it); new SPIs get new SAs.
+ */
+static int make_sas(struct daemon_gmdp *g, const struct grp *x, const struct gdoi_policy *p,
+		    struct dp_sad_sa **sas, size_t *n, bool kept[static GDOI_TEKS_MAX])
+{
+	*n = 0;
+	memset(kept, 0, GDOI_TEKS_MAX * sizeof(kept[0]));
+	for (size_t i = 0; i < p->n_teks && *n < GDOI_TEKS_MAX; i++) {
+		const struct gdoi_tek *t = &p->tek[i];
+		if (!t->has_keys)
+			continue;
+		int old = existing_sa(x, t->spi);
+		struct dp_sad_sa *sa;
+		if (old >= 0) {
+			sa = x->sas[old];
+			kept[old] = true;
+		} else if (make_sa(g, x->name, t, &sa)) {
+			continue;
+		}
+		sas[(*n)++] = sa;
+	}
+	return *n ? 0 : ERR_INVAL;
+}
+
+/* Release what the new set does not keep. */
+static void drop_old(struct grp *x, const bool kept[static GDOI_TEKS_MAX])
+{
+	for (size_t i = 0; i < x->nsas; i++)
+		if (!kept[i])
+			dp_sad_sa_unref(x->sas[i]);
+	x->nsas = 0;
+	dp_acl_unref(x->acl);
+	x->acl = NULL;
+}
+
+int daemon_gmdp_install(struct daemon_gmdp *g, const struct gdoi_gm_install *in, uint64_t now)
+{
+	(void)now;
+	struct grp *x = find(g, in->group);
+	if (!x)
+		return ERR_NOTFOUND;
+	if (in->state != GDOI_GM_DP_POLICY || !in->policy) {
+		grp_clear(x);
+		return publish(g);
+	}
+	const struct gdoi_policy *p = in->policy;
+	struct dp_acl *acl;
+	int rc = make_acl(g, x->name, p, &acl);
+	if (rc)
+		return rc;
+	struct dp_sad_sa *sas[GDOI_TEKS_MAX];
+	bool kept[GDOI_TEKS_MAX];
+	size_t n;
+	rc = make_sas(g, x, p, sas, &n, kept);
+	if (rc) {
+		/* nothing usable: new SAs (none) and the new ACL go, the old state stays */
+		dp_acl_unref(acl);
+		return rc;
+	}
+	drop_old(x, kept);
+	x->acl = acl;
+	memcpy(x->sas, sas, n * sizeof(sas[0]));
+	x->nsas = n;
+	x->pt_offset_ms =
+	    p->has_pseudotime ? (int64_t)p->pt_ms - (int64_t)(p->pt_at_ns / NS_PER_MS) : 0;
+	return publish(g);
+}
+
+int daemon_gmdp_remove(struct daemon_gmdp *g, const char *group)
+{
+	struct grp *x = find(g, group);
+	if (!x)
+		return ERR_NOTFOUND;
+	grp_clear(x);
+	return publish(g);
+}
