@@ -236,13 +236,11 @@ static int id_addr(const struct wire_gdoi_id *id, uint32_t *addr, uint32_t *wild
 		      (unsigned)id->type, wire_id_type_name(id->type));
 }
 
-/* The operator whose matches are [lo, hi] (lo > hi: all but hi+1..lo-1). */
-static struct gdoi_ports ports_from(uint16_t lo, uint16_t hi)
+/* [lo, hi] as an operator; lo > hi (only lo = hi + 2 gets here) is neq. */
+static struct gdoi_ports port_op(uint16_t lo, uint16_t hi)
 {
-	if (lo > hi && lo == hi + 2u)
+	if (lo > hi)
 		return (struct gdoi_ports){.op = GDOI_PORT_NEQ, .a = (uint16_t)(hi + 1u)};
-	if (lo > hi) /* a wider gap than one port: not something gvpn sends */
-		return (struct gdoi_ports){.op = GDOI_PORT_RANGE, .a = hi, .b = lo};
 	if (lo == 0 && hi == 65535)
 		return (struct gdoi_ports){.op = GDOI_PORT_ANY};
 	if (lo == hi)
@@ -252,6 +250,18 @@ static struct gdoi_ports ports_from(uint16_t lo, uint16_t hi)
 	if (hi == 65535)
 		return (struct gdoi_ports){.op = GDOI_PORT_GT, .a = (uint16_t)(lo - 1u)};
 	return (struct gdoi_ports){.op = GDOI_PORT_RANGE, .a = lo, .b = hi};
+}
+
+/*
+ * The operator whose matches are [lo, hi]; lo = hi + 2 is `neq hi + 1`.
+ * Any other lo > hi is not an encoding gvpn defines: false.
+ */
+static bool ports_from(uint16_t lo, uint16_t hi, struct gdoi_ports *out)
+{
+	if (lo > hi && lo != hi + 2u)
+		return false;
+	*out = port_op(lo, hi);
+	return true;
 }
 
 static int tek_line(const struct wire_sa_tek *w, const struct tek_attrs *t,
@@ -269,8 +279,11 @@ static int tek_line(const struct wire_sa_tek *w, const struct tek_attrs *t,
 		return gdoi_errf(why, cap, ERR_INVAL, "ACL action %u", (unsigned)t->action);
 	e->action = (uint8_t)t->action;
 	if (t->has_range) {
-		e->sport = ports_from(t->range[0], t->range[1]);
-		e->dport = ports_from(t->range[2], t->range[3]);
+		if (!ports_from(t->range[0], t->range[1], &e->sport) ||
+		    !ports_from(t->range[2], t->range[3], &e->dport))
+			return gdoi_errf(why, cap, ERR_INVAL, "GVPN_PORT_RANGE %u-%u %u-%u",
+					 (unsigned)t->range[0], (unsigned)t->range[1],
+					 (unsigned)t->range[2], (unsigned)t->range[3]);
 	} else {
 		e->sport = (struct gdoi_ports){.op = w->src.port ? GDOI_PORT_EQ : GDOI_PORT_ANY,
 					       .a = w->src.port};

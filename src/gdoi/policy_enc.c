@@ -109,12 +109,17 @@ static int take_attrs(struct gdoi_arena *a, const struct buf_writer *w, struct w
 
 /* ---- SA TEK ---- */
 
+/* Can an ID port say it? Port 0 means "any" there, so `eq 0` cannot. */
+static bool plain_port(const struct gdoi_ports *p)
+{
+	return p->op == GDOI_PORT_ANY || (p->op == GDOI_PORT_EQ && p->a != 0);
+}
+
 bool gdoi_acl_line_sendable(const struct gdoi_acl_entry *e, uint32_t caps)
 {
 	if (caps & GDOI_CAP_ACL_EXT)
 		return true;
-	bool plain_ports = e->sport.op <= GDOI_PORT_EQ && e->dport.op <= GDOI_PORT_EQ;
-	return e->action == GDOI_ACL_PERMIT && plain_ports;
+	return e->action == GDOI_ACL_PERMIT && plain_port(&e->sport) && plain_port(&e->dport);
 }
 
 /* An ID for an address and wildcard (contiguous, checked by the KS config). */
@@ -208,7 +213,7 @@ static void tek_attrs(struct buf_writer *w, const struct gdoi_tek *t,
 	}
 	if (!(o->caps & GDOI_CAP_ACL_EXT))
 		return;
-	if (e->sport.op > GDOI_PORT_EQ || e->dport.op > GDOI_PORT_EQ)
+	if (!plain_port(&e->sport) || !plain_port(&e->dport))
 		put_port_range(w, e);
 	if (e->action == GDOI_ACL_DENY)
 		wire_attr_put_tv(w, WIRE_TEKA_GVPN_ACL_ACTION, GDOI_ACL_DENY);

@@ -325,6 +325,8 @@ static void test_port_operators_on_the_wire(void **state)
 		{{GDOI_PORT_NEQ, 0, 0}, {GDOI_PORT_GT, 0, 0}},
 		{{GDOI_PORT_NEQ, 65535, 0}, {GDOI_PORT_LT, 65535, 0}},
 		{{GDOI_PORT_NEQ, 1, 0}, {GDOI_PORT_NEQ, 1, 0}},
+		{{GDOI_PORT_EQ, 0, 0}, {GDOI_PORT_EQ, 0, 0}}, /* not "any": needs the attribute */
+		{{GDOI_PORT_LT, 1, 0}, {GDOI_PORT_EQ, 0, 0}},
 	};
 	static struct gdoi_policy p, q;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -399,6 +401,22 @@ static void mut_esn(struct wire_gdoi_sa *sa, struct wire_kd *kd)
 {
 	(void)kd;
 	set_tek_attrs(sa, put_esn);
+}
+
+static void put_bad_range(struct buf_writer *w)
+{
+	static const uint8_t range[8] = {0, 10, 0, 5, 0, 0, 0xff, 0xff}; /* 10-5: no operator */
+	wire_attr_put_tv(w, WIRE_TEKA_LIFE_TYPE, WIRE_LIFE_SECONDS);
+	wire_attr_put_u32(w, WIRE_TEKA_LIFE_DURATION, 600);
+	wire_attr_put_tv(w, WIRE_TEKA_AUTH_ALG, WIRE_AUTH_HMAC_SHA1);
+	wire_attr_put_tv(w, WIRE_TEKA_KEY_LENGTH, 128);
+	wire_attr_put_tlv(w, WIRE_TEKA_GVPN_PORT_RANGE, range, sizeof(range));
+}
+
+static void mut_bad_range(struct wire_gdoi_sa *sa, struct wire_kd *kd)
+{
+	(void)kd;
+	set_tek_attrs(sa, put_bad_range);
 }
 
 static void put_no_life(struct buf_writer *w)
@@ -480,6 +498,7 @@ static const struct bad_case bad[] = {
 	{"KEK lifetime 0", edit_kek_life, NULL, ERR_INVAL, "KEK lifetime 0 s not acceptable"},
 	{"no lifetime", NULL, mut_no_life, ERR_INVAL, "TEK lifetime 0 s not acceptable"},
 	{"ESN", NULL, mut_esn, ERR_UNSUPP, "extended sequence numbers on a group SA"},
+	{"port range", NULL, mut_bad_range, ERR_INVAL, "GVPN_PORT_RANGE 10-5 0-65535"},
 	{"LKH", NULL, mut_lkh, ERR_UNSUPP, "KEK management algorithm 1 (LKH) not supported"},
 	{"KEK SPI 0", NULL, mut_zero_kek_spi, ERR_INVAL, "KEK SPI is zero"},
 	{"no TEK keys", NULL, mut_no_tek_keys, ERR_INVAL, "no TEK key packet for SPI 0x8bf147ef"},

@@ -46,10 +46,12 @@ static H_UNUSED void h_log_hook(void *arg, const struct diag_record *rec)
 {
 	struct h_log *l = arg;
 	l->count[rec->id <= DIAG_MSG_COUNT ? rec->id : DIAG_MSG_COUNT]++;
-	if (!l->keep || rec->id == DIAG_MSG_DEBUG || l->n == H_LINES_MAX)
+	if (!l->keep || l->n == H_LINES_MAX)
 		return;
 	l->line[l->n].id = rec->id;
-	snprintf(l->line[l->n].text, sizeof(l->line[l->n].text), "%s", rec->text);
+	/* Debug lines are kept whole ("GDOI:GM REGISTRATION:EVT:(1):..."). */
+	snprintf(l->line[l->n].text, sizeof(l->line[l->n].text), "%s",
+		 rec->id == DIAG_MSG_DEBUG ? rec->line : rec->text);
 	l->n++;
 }
 
@@ -68,6 +70,15 @@ static H_UNUSED void h_log_free(struct h_log *l)
 {
 	diag_free(&l->d);
 	free(l);
+}
+
+/* Kept syslog lines, debug lines not counted. */
+static H_UNUSED size_t h_log_messages(const struct h_log *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->n; i++)
+		n += l->line[i].id != DIAG_MSG_DEBUG;
+	return n;
 }
 
 /* Index of the first kept line with this id at or after from, or -1. */

@@ -7,6 +7,7 @@
 #include "test_registration_lib.h"
 
 #include "crypto/rsa.h"
+#include "util/dbuf.h"
 #include "util/hex.h"
 
 #define IP_KS 0x0a010c02u /* 10.1.12.2 */
@@ -39,7 +40,7 @@ struct world {
 	struct h_gm *gm;
 };
 
-static void world_up(struct world *w, bool fail_close)
+static void world_up_id(struct world *w, bool fail_close, uint32_t id, bool debug)
 {
 	struct h_ks_setup ks;
 	struct h_gm_setup gm;
@@ -47,11 +48,24 @@ static void world_up(struct world *w, bool fail_close)
 	w->s = sim_new(7, NS_PER_SEC, NULL); /* 1 ms links, no loss */
 	w->ks_log = h_log_new(w->s, true);
 	w->gm_log = h_log_new(w->s, true);
+	if (debug) {
+		/* debug crypto gdoi all-features all-levels, on both */
+		assert_int_equal(diag_debug_gdoi_enable(&w->ks_log->d, DIAG_ROLE_ALL, DIAG_FEAT_ALL,
+							DIAG_LVL_ALL), 0);
+		assert_int_equal(diag_debug_gdoi_enable(&w->gm_log->d, DIAG_ROLE_ALL, DIAG_FEAT_ALL,
+							DIAG_LVL_ALL), 0);
+	}
 	h_ks_setup(&ks, IP_KS, "getvpn-psk", &rsa);
 	w->ks = h_ks_new(w->s, &ks, &w->ks_log->d);
 	h_gm_setup(&gm, IP_GM, "getvpn-psk", servers, 1);
 	gm.group.fail_close = fail_close;
+	gm.group.id.value = id;
 	w->gm = h_gm_new(w->s, &gm, &w->gm_log->d, sim_now(w->s));
+}
+
+static void world_up(struct world *w, bool fail_close)
+{
+	world_up_id(w, fail_close, 3333, false);
 }
 
 static void world_down(struct world *w)
@@ -233,7 +247,7 @@ static void test_registration_step_by_step(void **state)
 	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_INSTALL_POLICIES_SUCCESS,
 		     "SUCCESS: Installation of Reg/Rekey policies from KS 10.1.12.2 for group G1 & "
 		     "gm identity 10.1.13.2");
-	assert_int_equal(at, w.gm_log->n); /* and nothing else */
+	assert_int_equal(at, h_log_messages(w.gm_log)); /* and nothing else */
 
 	/* Syslog of the KS. */
 	at = 0;
@@ -241,7 +255,7 @@ static void test_registration_step_by_step(void **state)
 		     "KS completed successful registration in group G1 with GM 10.1.13.2 "
 		     "(version gvpn 1.0, capabilities 0x00000026)");
 	h_log_expect(w.ks_log, &at, DIAG_MSG_KS_FIRST_GM, "First GM 10.1.13.2 joined group G1");
-	assert_int_equal(at, w.ks_log->n);
+	assert_int_equal(at, h_log_messages(w.ks_log));
 	world_down(&w);
 }
 
@@ -287,6 +301,94 @@ static void test_member_record_and_show(void **state)
 	world_down(&w);
 }
 
+/* Is any kept line containing needle there? */
+static bool has_line(const struct h_log *l, const char *needle)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strstr(l->line[i].text, needle))
+			return true;
+	return false;
+}
+
+/* No debug line shows these key octets, in either hex case. */
+static void expect_not_shown(const struct h_log *l, const uint8_t *key, size_t len)
+{
+	char lo[2 * 64 + 1], up[2 * 64 + 1];
+	size_t n = len < 8 ? len : 8; /* 8 octets are enough to recognise a key */
+	hex_encode(key, n, lo, sizeof(lo));
+	hex_encode_upper(key, n, up, sizeof(up));
+	for (size_t i = 0; i < l->n; i++)
+		if (strstr(l->line[i].text, lo) || strstr(l->line[i].text, up))
+			fail_msg("key material in: %s", l->line[i].text);
+}
+
+struct trace_find {
+	const char *needle;
+	bool found;
+};
+
+static int trace_visit(void *arg, enum diag_trace_ring ring, const struct diag_trace_entry *e)
+{
+	struct trace_find *f = arg;
+	struct dbuf d = {0};
+	diag_trace_format_text(&d, ring, e);
+	if (d.len && strstr(dbuf_str(&d), f->needle))
+		f->found = true;
+	dbuf_free(&d);
+	return 0;
+}
+
+static bool has_trace(struct diag *d, enum diag_trace_ring ring, const char *needle)
+{
+	struct trace_find f = {needle, false};
+	struct diag_trace_query q = {.rings = 1u << ring, .when = DIAG_TRACE_WHEN_ALL};
+	diag_trace_query(d, &q, trace_visit, &f);
+	return f.found;
+}
+
+/* debug crypto gdoi ... all-levels: events, details and decoded payloads, never a key. */
+static void test_debug_output_and_event_traces(void **state)
+{
+	(void)state;
+	struct world w;
+	world_up_id(&w, false, 3333, true);
+	sim_run_until(w.s, sim_now(w.s) + 5 * NS_PER_SEC);
+	assert_true(w.gm->has_policy);
+	assert_true(has_line(w.gm_log, "GDOI:GM REGISTRATION:EVT:(1):Group G1: sent GROUPKEY-PULL "
+				       "message 1"));
+	assert_true(has_line(w.gm_log, "GDOI:GM REGISTRATION:PAK:(1):SA TEK: spi 0x"));
+	assert_true(has_line(w.gm_log, "GDOI:GM REGISTRATION:PAK:(1):ACL: access-list deny udp any "
+				       "port = 848 any port = 848"));
+	assert_true(has_line(w.gm_log, "GDOI:GM REGISTRATION:DET:(1):Group G1: re-registers in"));
+	assert_true(has_line(w.ks_log, "GDOI:KS REGISTRATION:EVT:(1):Received GROUPKEY-PULL message "
+				       "1 for group G1"));
+	assert_true(has_line(w.ks_log, "GDOI:KS REGISTRATION:PAK:(1):SA KEK: alg AES-128"));
+	assert_true(has_line(w.ks_log, "GDOI:KS REGISTRATION:PAK:(1):KD: KEK key packet"));
+	const struct gdoi_policy *p = gdoi_ks_group_policy(w.ks->ks, 0);
+	for (size_t i = 0; i < 2; i++) {
+		const struct h_log *l = i ? w.ks_log : w.gm_log;
+		expect_not_shown(l, p->kek.key, 16);
+		expect_not_shown(l, p->kek.iv, 16);
+		expect_not_shown(l, p->tek[0].enc_key, 32);
+		expect_not_shown(l, p->tek[0].auth_key, 32);
+	}
+	/* The always-on registration rings. */
+	assert_true(has_trace(&w.gm_log->d, DIAG_TRACE_REGISTRATION,
+			      "GDOI_REG_EVENT: GM_REG_START: group G1 to KS 10.1.12.2 (attempt 1)"));
+	assert_true(has_trace(&w.gm_log->d, DIAG_TRACE_REGISTRATION,
+			      "GDOI_REG_EVENT: GM_REG_COMPLETE: group G1 KS 10.1.12.2, 1 TEKs, seq 0"));
+	assert_true(has_trace(&w.ks_log->d, DIAG_TRACE_REGISTRATION,
+			      "GDOI_REG_EVENT: KS_REG_COMPLETE: GM 10.1.13.2 registered in group G1"));
+	world_down(&w);
+	/* An error exit lands in the exit ring: a GM asking for a group the KS does not have. */
+	world_up_id(&w, false, 4444, false);
+	sim_run_until(w.s, sim_now(w.s) + 5 * NS_PER_SEC);
+	assert_true(has_trace(&w.ks_log->d, DIAG_TRACE_EXIT, "KS_BAD_ID:group identity 4444"));
+	assert_true(has_trace(&w.gm_log->d, DIAG_TRACE_EXIT,
+			      "REGISTRATION_FAILED:KS 10.1.12.2: KS answered INVALID-ID-INFORMATION"));
+	world_down(&w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -305,6 +407,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_registration_step_by_step),
 		TEST(test_member_record_and_show),
+		TEST(test_debug_output_and_event_traces),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
