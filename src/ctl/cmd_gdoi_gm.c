@@ -171,12 +171,12 @@ static void tek_block(struct result_node *parent, const struct gdoi_gm_group_inf
 		result_set_flags(result_kv_u64(s, "Remaining Key Lifetime Sec", k->remaining_sec),
 				 RESULT_JSON_ONLY);
 		replay_line(s, k->replay, k->replay_window);
-		result_set_flags(result_kv_bool(s, "Outbound", k->outbound, "yes", "no"),
-				 detail ? 0 : RESULT_JSON_ONLY);
-		result_set_flags(result_kv_bool(s, "Receive Only", k->receive_only, "yes", "no"),
-				 detail ? 0 : RESULT_JSON_ONLY);
-		result_set_flags(result_kv_u64(s, "Lifetime Sec", k->life_sec),
-				 detail ? 0 : RESULT_JSON_ONLY);
+		/* gvpn's additions: shown with detail, always in JSON */
+		unsigned fl = detail ? 0 : RESULT_JSON_ONLY;
+		result_set_flags(result_kv_bool(s, "Used to send", k->outbound, "yes", "no"), fl);
+		result_set_flags(result_kv_bool(s, "Receive only", k->receive_only, "yes", "no"), fl);
+		result_set_flags(result_kv_u64(s, "Lifetime (sec)", k->life_sec), fl);
+		result_set_flags(result_kv_u64(s, "SA number", k->sa_num), fl);
 	}
 }
 
