@@ -1,0 +1,192 @@
+/*
+ * daemon/gmdp: the GM's installs turned into data-plane snapshots. A TEK
+ * keeps its SA object across installs (so its IV counters never restart),
+ * new SPIs get new SAs, gone ones are released; ACL lines carry their
+ * TEK's sa_num as tag; a transform the data plane lacks is left out.
+ */
+#include "test.h"
+
+#include <stdlib.h>
+
+#include "daemon/gmdp.h"
+#include "diag/log.h"
+#include "util/err.h"
+
+struct seen {
+	size_t count, n;
+	struct dp_sad_group_desc g[4];
+	struct dp_sad_sa *sas[4][GDOI_TEKS_MAX];
+};
+
+static struct seen seen;
+static struct dp_sad *sad;
+
+static int publish(void *arg, const struct dp_sad_group_desc *g, size_t n)
+{
+	(void)arg;
+	struct dp_sad_desc d = {.groups = g, .ngroups = n};
+	struct dp_sad_snap *s;
+	int rc = dp_sad_snap_build(sad, &d, &s);
+	if (rc)
+		return rc;
+	dp_sad_publish(sad, s);
+	seen.count++;
+	seen.n = n;
+	for (size_t i = 0; i < n; i++) {
+		seen.g[i] = g[i];
+		for (size_t j = 0; j < g[i].nsas; j++)
+			seen.sas[i][j] = g[i].sas[j];
+	}
+	return 0;
+}
+
+static void tek(struct gdoi_policy *p, uint32_t spi, uint16_t sa_num, uint8_t auth)
+{
+	struct gdoi_tek *t = &p->tek[p->n_teks++];
+	*t = (struct gdoi_tek){.spi = spi, .sa_num = sa_num,
+			       .xf = {GDOI_ENC_AES_CBC, 128, auth}, .has_keys = true,
+			       .life_sec = 3600, .expires_ns = 3600 * NS_PER_SEC,
+			       .replay = GDOI_REPLAY_TIME, .replay_window = 4};
+	memset(t->enc_key, 0x11, sizeof(t->enc_key));
+	memset(t->auth_key, 0x22, sizeof(t->auth_key));
+}
+
+static void policy(struct gdoi_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->acl[p->n_acl++] = (struct gdoi_acl_entry){
+	    .seq = 10, .action = GDOI_ACL_DENY, .proto = 17, .src_wild = ~0u, .dst_wild = ~0u,
+	    .sport = {GDOI_PORT_EQ, 848, 0}, .dport = {GDOI_PORT_EQ, 848, 0}};
+	p->acl[p->n_acl++] = (struct gdoi_acl_entry){
+	    .seq = 20, .action = GDOI_ACL_PERMIT, .src = 0xc0a80d00, .src_wild = 0xff,
+	    .dst = 0xc0a80e00, .dst_wild = 0xff, .sa_num = 1};
+	p->has_pseudotime = true;
+	p->pt_ms = 50000;
+	p->pt_at_ns = 20 * NS_PER_SEC;
+}
+
+static struct daemon_gmdp *setup_gmdp(void)
+{
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(dp_sad_create(2, &sad), 0);
+	static const char *const groups[] = {"G1", "G2"};
+	struct daemon_gmdp *g;
+	assert_int_equal(daemon_gmdp_new(sad, groups, 2, publish, NULL, crypto_rng_system(), NULL,
+					 &g),
+			 0);
+	return g;
+}
+
+static void teardown_gmdp(struct daemon_gmdp *g)
+{
+	/* an empty snapshot first: the published one still references the SAs */
+	struct dp_sad_desc none = {0};
+	struct dp_sad_snap *s;
+	assert_int_equal(dp_sad_snap_build(sad, &none, &s), 0);
+	dp_sad_publish(sad, s);
+	daemon_gmdp_free(g);
+	dp_sad_destroy(sad);
+}
+
+static void test_install_keeps_sas(void **state)
+{
+	(void)state;
+	struct daemon_gmdp *g = setup_gmdp();
+	struct gdoi_policy p;
+	policy(&p);
+	tek(&p, 0x1000, 1, GDOI_AUTH_SHA256);
+	tek(&p, 0x2000, 1, GDOI_AUTH_SHA1);
+	struct gdoi_gm_install in = {.group = "G1", .state = GDOI_GM_DP_POLICY, .policy = &p};
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	assert_int_equal(seen.count, 1);
+	assert_int_equal(seen.n, 2);
+	/* G1 with its ACL and both SAs; G2 (not registered) without ACL */
+	assert_non_null(seen.g[0].acl);
+	assert_int_equal(seen.g[0].acl->n, 2);
+	assert_int_equal(seen.g[0].acl->rules[0].e.action, DP_ACL_DENY);
+	assert_int_equal(seen.g[0].acl->rules[0].e.dport.op, DP_ACL_PORT_EQ);
+	assert_int_equal(seen.g[0].acl->rules[0].e.dport.a, 848);
+	assert_int_equal(seen.g[0].acl->rules[1].e.tek_tag, 1);
+	assert_int_equal(seen.g[0].nsas, 2);
+	assert_int_equal(seen.g[0].pt_offset_ms, 50000 - 20000);
+	assert_null(seen.g[1].acl);
+	struct dp_sad_sa *first = seen.sas[0][0];
+	assert_int_equal(first->spi, 0x1000);
+	assert_int_equal(first->tek_tag, 1);
+	assert_int_equal(first->replay, DP_SAD_REPLAY_TBAR);
+
+	/* a re-registration: 0x1000 stays (same object), 0x2000 goes, 0x3000 comes */
+	policy(&p);
+	tek(&p, 0x1000, 1, GDOI_AUTH_SHA256);
+	tek(&p, 0x3000, 1, GDOI_AUTH_SHA256);
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	assert_int_equal(seen.g[0].nsas, 2);
+	assert_ptr_equal(seen.sas[0][0], first);
+	assert_int_equal(seen.sas[0][1]->spi, 0x3000);
+
+	/* remove: the group is published without policy */
+	assert_int_equal(daemon_gmdp_remove(g, "G1"), 0);
+	assert_null(seen.g[0].acl);
+	assert_int_equal(seen.g[0].nsas, 0);
+	assert_int_equal(daemon_gmdp_remove(g, "G9"), ERR_NOTFOUND);
+	teardown_gmdp(g);
+}
+
+static void test_unusable_and_fail_close(void **state)
+{
+	(void)state;
+	struct daemon_gmdp *g = setup_gmdp();
+	struct gdoi_policy p;
+	policy(&p);
+	/* HMAC-SHA-384 is not in the data plane: that TEK is left out */
+	tek(&p, 0x1000, 1, GDOI_AUTH_SHA384);
+	tek(&p, 0x2000, 1, GDOI_AUTH_SHA256);
+	struct gdoi_gm_install in = {.group = "G2", .state = GDOI_GM_DP_POLICY, .policy = &p};
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	assert_int_equal(seen.g[1].nsas, 1);
+	assert_int_equal(seen.sas[1][0]->spi, 0x2000);
+	/* nothing usable at all: refused, the previous state stays */
+	size_t before = seen.count;
+	policy(&p);
+	tek(&p, 0x4000, 1, GDOI_AUTH_SHA384);
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), ERR_INVAL);
+	assert_int_equal(seen.count, before);
+	/* fail-close before registration: published, no policy */
+	struct gdoi_gm_install fc = {.group = "G2", .state = GDOI_GM_DP_FAIL_CLOSED};
+	assert_int_equal(daemon_gmdp_install(g, &fc, 0), 0);
+	assert_null(seen.g[1].acl);
+	/* a group not on the crypto map */
+	struct gdoi_gm_install other = {.group = "G7", .state = GDOI_GM_DP_POLICY, .policy = &p};
+	assert_int_equal(daemon_gmdp_install(g, &other, 0), ERR_NOTFOUND);
+	teardown_gmdp(g);
+}
+
+static void test_xform(void **state)
+{
+	(void)state;
+	struct dp_esp_xform x;
+	assert_int_equal(daemon_gmdp_xform(&(struct gdoi_transform){GDOI_ENC_AES_GCM, 256, 0}, &x), 0);
+	assert_int_equal(x.encr, DP_ESP_ENCR_AES_GCM);
+	assert_int_equal(x.key_bits, 256);
+	assert_int_equal(daemon_gmdp_xform(&(struct gdoi_transform){GDOI_ENC_3DES, 192, GDOI_AUTH_SHA1},
+					   &x),
+			 0);
+	assert_int_equal(x.encr, DP_ESP_ENCR_3DES_CBC);
+	assert_int_equal(x.auth, DP_ESP_AUTH_SHA1_96);
+	assert_int_equal(daemon_gmdp_xform(&(struct gdoi_transform){GDOI_ENC_NULL, 0, GDOI_AUTH_SHA256},
+					   &x),
+			 0);
+	/* CBC without integrity is refused (vector-only in dp/esp) */
+	assert_int_equal(daemon_gmdp_xform(&(struct gdoi_transform){GDOI_ENC_AES_CBC, 128, 0}, &x),
+			 ERR_UNSUPP);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    TEST(test_install_keeps_sas),
+	    TEST(test_unusable_and_fail_close),
+	    TEST(test_xform),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
