@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GDOI_VID_LEN 22
+#define GDOI_VID_LEN	   22
 #define GDOI_VERSION_MAJOR 1
 #define GDOI_VERSION_MINOR 0
 

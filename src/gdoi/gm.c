@@ -17,7 +17,7 @@
 #include "util/mem.h"
 #include "wire/names.h"
 
-#define ATTEMPT_MS_DEFAULT 30000u
+#define ATTEMPT_MS_DEFAULT     30000u
 #define BACKOFF_MIN_MS_DEFAULT 10000u
 #define BACKOFF_MAX_MS_DEFAULT 300000u
 
@@ -27,7 +27,7 @@ void gm_event(struct gdoi_gm *gm, enum gdoi_gm_event_type type, const struct gm_
 	if (!gm->io.event)
 		return;
 	struct gdoi_gm_event ev = {
-		.type = type, .group = g->cfg.name, .ks = ks, .why = why, .spi = spi};
+	    .type = type, .group = g->cfg.name, .ks = ks, .why = why, .spi = spi};
 	gm->io.event(gm->io.ctx, &ev);
 }
 
@@ -129,8 +129,8 @@ static int copy_group(const struct gdoi_gm_group_config *in, struct gm_group_cfg
 	if (in->id.type != GDOI_ID_NUMBER && in->id.type != GDOI_ID_ADDRESS)
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s: no identity", out->name);
 	if (!in->n_servers || in->n_servers > GDOI_GM_SERVERS_MAX)
-		return gdoi_errf(err, cap, ERR_INVAL, "group %s: needs 1-%u server addresses", out->name,
-			       (unsigned)GDOI_GM_SERVERS_MAX);
+		return gdoi_errf(err, cap, ERR_INVAL, "group %s: needs 1-%u server addresses",
+				 out->name, (unsigned)GDOI_GM_SERVERS_MAX);
 	out->id = in->id;
 	memcpy(out->servers, in->servers, in->n_servers * sizeof(in->servers[0]));
 	out->n_servers = in->n_servers;
@@ -142,14 +142,16 @@ static int check_groups(const struct gdoi_gm_config *cfg, struct gm_group_cfg *o
 			size_t cap)
 {
 	if (cfg->n_groups > GDOI_GM_GROUPS_MAX)
-		return gdoi_errf(err, cap, ERR_INVAL, "more than %u groups", (unsigned)GDOI_GM_GROUPS_MAX);
+		return gdoi_errf(err, cap, ERR_INVAL, "more than %u groups",
+				 (unsigned)GDOI_GM_GROUPS_MAX);
 	for (size_t i = 0; i < cfg->n_groups; i++) {
 		int rc = copy_group(&cfg->groups[i], &out[i], err, cap);
 		if (rc < 0)
 			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(out[i].name, out[j].name))
-				return gdoi_errf(err, cap, ERR_INVAL, "group %s configured twice", out[i].name);
+				return gdoi_errf(err, cap, ERR_INVAL, "group %s configured twice",
+						 out[i].name);
 	}
 	return 0;
 }
@@ -208,8 +210,12 @@ int gdoi_gm_new(const struct gdoi_gm_config *cfg, const struct gdoi_gm_io *io,
 	struct ike1_config ic = cfg->ike;
 	ic.vids = cfg->plain ? NULL : &gm->vid_data;
 	ic.n_vids = cfg->plain ? 0 : 1;
-	struct ike1_io iio = {.ctx = gm, .send = ike_send, .psk = ike_psk, .up = ike_up,
-			      .down = ike_down, .info = ike_info};
+	struct ike1_io iio = {.ctx = gm,
+			      .send = ike_send,
+			      .psk = ike_psk,
+			      .up = ike_up,
+			      .down = ike_down,
+			      .info = ike_info};
 	rc = ike1_sa_table_init(&gm->ike, &ic, &iio, rng, diag);
 	if (rc == ERR_INVAL)
 		gdoi_errf(err, err_cap, ERR_INVAL, "ISAKMP policies or limits not usable");

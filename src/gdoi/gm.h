@@ -47,7 +47,7 @@
 struct diag;
 struct gdoi_gm;
 
-#define GDOI_GM_GROUPS_MAX 16
+#define GDOI_GM_GROUPS_MAX  16
 #define GDOI_GM_SERVERS_MAX 8
 
 struct gdoi_gm_group_config {
@@ -55,7 +55,7 @@ struct gdoi_gm_group_config {
 	struct gdoi_identity id;
 	const uint32_t *servers; /* `server address ipv4`, in order */
 	size_t n_servers;
-	bool fail_close;         /* `crypto map ... gdoi fail-close` + activate */
+	bool fail_close; /* `crypto map ... gdoi fail-close` + activate */
 };
 
 struct gdoi_gm_config {
@@ -70,7 +70,7 @@ struct gdoi_gm_config {
 	bool plain;    /* no gvpn VID: a plain RFC 6407 member (tests, interop) */
 	const struct gdoi_gm_group_config *groups;
 	size_t n_groups;
-	uint32_t attempt_ms;     /* per-server attempt (phase 1 + pull); 0: 30000 */
+	uint32_t attempt_ms;	 /* per-server attempt (phase 1 + pull); 0: 30000 */
 	uint32_t backoff_min_ms; /* after the whole list failed; 0: 10000 */
 	uint32_t backoff_max_ms; /* 0: 300000 */
 };
@@ -78,7 +78,7 @@ struct gdoi_gm_config {
 /* What the data plane should do for a group. */
 enum gdoi_gm_dp_state {
 	GDOI_GM_DP_FAIL_CLOSED = 1, /* no keys yet, fail-close: drop all but control traffic */
-	GDOI_GM_DP_POLICY,          /* encrypt/decrypt with the policy */
+	GDOI_GM_DP_POLICY,	    /* encrypt/decrypt with the policy */
 };
 
 /* The group's snapshot for the data plane (valid during the install call). */
@@ -98,11 +98,11 @@ struct gdoi_gm_install {
 };
 
 enum gdoi_gm_event_type {
-	GDOI_GM_EV_REGISTERED = 1, /* policy installed */
-	GDOI_GM_EV_ATTEMPT_FAILED, /* an attempt to one KS failed (why says how) */
-	GDOI_GM_EV_POLICY_REJECTED,/* the KS's policy was not acceptable */
-	GDOI_GM_EV_TEK_EXPIRED,    /* a TEK left the installed policy */
-	GDOI_GM_EV_REREGISTER,     /* re-registration started (timer, expiry or clear) */
+	GDOI_GM_EV_REGISTERED = 1,  /* policy installed */
+	GDOI_GM_EV_ATTEMPT_FAILED,  /* an attempt to one KS failed (why says how) */
+	GDOI_GM_EV_POLICY_REJECTED, /* the KS's policy was not acceptable */
+	GDOI_GM_EV_TEK_EXPIRED,	    /* a TEK left the installed policy */
+	GDOI_GM_EV_REREGISTER,	    /* re-registration started (timer, expiry or clear) */
 };
 
 struct gdoi_gm_event {
@@ -110,7 +110,7 @@ struct gdoi_gm_event {
 	const char *group;
 	uint32_t ks;
 	const char *why; /* ATTEMPT_FAILED, POLICY_REJECTED, REREGISTER */
-	uint32_t spi;    /* TEK_EXPIRED */
+	uint32_t spi;	 /* TEK_EXPIRED */
 };
 
 struct gdoi_gm_io {
@@ -184,10 +184,10 @@ struct gdoi_gm_group_info {
 	size_t n_servers;
 	uint32_t servers[GDOI_GM_SERVERS_MAX];
 	uint32_t gm_addr;
-	char version[40];           /* what we announce */
-	const char *status;         /* "Registered", "Registering", "Not registered" */
-	bool registered;            /* a policy is installed */
-	bool registering;           /* an attempt runs or waits (back-off) */
+	char version[40];	    /* what we announce */
+	const char *status;	    /* "Registered", "Registering", "Not registered" */
+	bool registered;	    /* a policy is installed */
+	bool registering;	    /* an attempt runs or waits (back-off) */
 	uint32_t registered_with;   /* KS of the installed policy, 0 when none */
 	uint32_t registering_to;    /* KS being (or to be) tried while registering */
 	uint32_t reregister_in_sec; /* `Re-registers in`: next attempt or re-registration */
@@ -195,19 +195,19 @@ struct gdoi_gm_group_info {
 	/* Rekey fields: zero until the rekey phase. */
 	uint32_t last_rekey_from, last_rekey_seq;
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
-	uint32_t seq;               /* SEQ from the last registration */
+	uint32_t seq; /* SEQ from the last registration */
 	bool acl_known;
-	uint32_t acl_from;          /* `ACL Downloaded From KS <addr>` (UNKNOWN when !acl_known) */
+	uint32_t acl_from; /* `ACL Downloaded From KS <addr>` (UNKNOWN when !acl_known) */
 	bool has_kek;
-	bool multicast;             /* `Rekey Transport Type` */
+	bool multicast; /* `Rekey Transport Type` */
 	uint32_t kek_remaining_sec;
-	const char *kek_alg;        /* "AES", "3DES" */
+	const char *kek_alg; /* "AES", "3DES" */
 	uint32_t kek_key_bits;
-	const char *sig_hash;       /* "sha256" */
+	const char *sig_hash; /* "sha256" */
 	uint32_t sig_key_bits;
-	const char *sa_direction;   /* "Both" or "Inbound Only" */
-	bool fail_close;            /* configured */
-	bool fail_close_active;     /* dropping: no registration yet */
+	const char *sa_direction; /* "Both" or "Inbound Only" */
+	bool fail_close;	  /* configured */
+	bool fail_close_active;	  /* dropping: no registration yet */
 	size_t n_teks;
 	struct gdoi_gm_tek_info tek[GDOI_TEKS_MAX];
 };

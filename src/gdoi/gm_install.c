@@ -129,8 +129,8 @@ void gm_install(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 	gm_publish(gm, g);
 	install_logs(gm, g, ks);
 	gm_event(gm, GDOI_GM_EV_REGISTERED, g, ks, NULL, 0);
-	GDBG(gm->diag, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_DETAIL, g->handle, g->cfg.name,
-	     ks, "Group %s: re-registers in %llu s", g->cfg.name,
+	GDBG(gm->diag, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_DETAIL, g->handle,
+	     g->cfg.name, ks, "Group %s: re-registers in %llu s", g->cfg.name,
 	     (unsigned long long)((g->next_ns - now) / NS_PER_SEC));
 }
 
@@ -151,9 +151,9 @@ void gm_expire(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 	struct gdoi_policy *p = &g->pol;
 	for (size_t i = 0; i < p->n_teks; i++)
 		if (p->tek[i].expires_ns <= now) {
-			GDBG(gm->diag, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_EVENT, g->handle,
-			     g->cfg.name, g->reg_ks, "Group %s: TEK spi 0x%08X expired", g->cfg.name,
-			     (unsigned)p->tek[i].spi);
+			GDBG(gm->diag, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_EVENT,
+			     g->handle, g->cfg.name, g->reg_ks, "Group %s: TEK spi 0x%08X expired",
+			     g->cfg.name, (unsigned)p->tek[i].spi);
 			gm_event(gm, GDOI_GM_EV_TEK_EXPIRED, g, g->reg_ks, NULL, p->tek[i].spi);
 		}
 	gdoi_policy_expire_teks(p, now);

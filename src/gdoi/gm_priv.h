@@ -15,14 +15,15 @@
 #include "ike1/sa.h"
 #include "wire/payload.h"
 
-#define GM_MSG_MAX 16384 /* largest pull message accepted */
+#define GM_MSG_MAX   16384 /* largest pull message accepted */
 #define GM_NONCE_LEN 32
+#define GM_REUSE_MS  10000 /* a pull on an old SA that the KS no longer knows: give up then */
 
 enum gm_state {
 	GM_ST_IDLE = 0, /* nothing on the wire; next_ns says when the next attempt starts */
-	GM_ST_PHASE1,   /* Main Mode to the KS being tried */
-	GM_ST_WAIT2,    /* pull message 1 sent */
-	GM_ST_WAIT4,    /* pull message 3 sent */
+	GM_ST_PHASE1,	/* Main Mode to the KS being tried */
+	GM_ST_WAIT2,	/* pull message 1 sent */
+	GM_ST_WAIT4,	/* pull message 3 sent */
 };
 
 struct gm_group_cfg {
@@ -38,23 +39,24 @@ struct gm_group {
 	uint32_t handle;
 	struct gm_group_cfg cfg;
 	enum gm_state st;
-	size_t srv;              /* index of the server being tried or to try next */
-	bool backing_off;        /* the whole list failed; waiting for next_ns */
-	uint32_t backoff_ms;     /* the next back-off */
-	uint64_t next_ns;        /* IDLE: start of the next attempt (CLOCK_NEVER: none planned) */
-	bool rereg_due;          /* next_ns is the re-registration time of the installed policy */
+	size_t srv;		 /* index of the server being tried or to try next */
+	bool backing_off;	 /* the whole list failed; waiting for next_ns */
+	uint32_t backoff_ms;	 /* the next back-off */
+	uint64_t next_ns;	 /* IDLE: start of the next attempt (CLOCK_NEVER: none planned) */
+	bool rereg_due;		 /* next_ns is the re-registration time of the installed policy */
 	uint64_t attempt_end_ns; /* attempt running: give up then */
-	uint64_t retx_ns;        /* attempt running: resend the last pull message then */
+	uint64_t retx_ns;	 /* attempt running: resend the last pull message then */
 	uint8_t n_retx;
-	struct ike1_sa *sa;      /* registration SA (sa->user == this group) */
+	struct ike1_sa *sa; /* registration SA (sa->user == this group) */
+	bool reused;	    /* the attempt runs on the SA of an earlier registration */
 	uint32_t mid;
 	uint8_t ni[GM_NONCE_LEN];
 	uint16_t nr_len;
 	uint8_t nr[WIRE_NONCE_MAX];
 	struct gdoi_policy *pending; /* message 2's policy, waiting for message 4's keys */
-	bool registered;         /* pol holds an installed policy */
-	bool ever_registered;    /* fail-close lifts at the first success */
-	uint32_t reg_ks;         /* the KS pol came from */
+	bool registered;	     /* pol holds an installed policy */
+	bool ever_registered;	     /* fail-close lifts at the first success */
+	uint32_t reg_ks;	     /* the KS pol came from */
 	struct gdoi_policy pol;
 	uint64_t succeeded, attempted;
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
@@ -95,7 +97,11 @@ void gm_drop_sa(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, bool tell_
 /* gm_reg.c */
 /* Start an attempt to servers[srv] at now. */
 void gm_attempt_start(struct gdoi_gm *gm, struct gm_group *g, uint64_t now);
-/* The attempt failed: next server, or back-off after the last one. */
+/*
+ * The attempt failed: next server, or back-off after the last one. An
+ * attempt on the SA of an earlier registration (the KS may have restarted
+ * and forgotten it) first retries the same KS with a fresh phase 1.
+ */
 void gm_attempt_failed(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const char *why);
 /* Abandon a running attempt without counting it as failed (clear, removal). */
 void gm_attempt_abort(struct gdoi_gm *gm, struct gm_group *g, uint64_t now);

@@ -5,7 +5,8 @@
  *   1  GM -> KS  HDR*, HASH(1), Ni, ID        HASH(1) = prf(SKEYID_a, M-ID | Ni | ID)
  *   2  KS -> GM  HDR*, HASH(2), Nr, SA        HASH(2) = prf(SKEYID_a, M-ID | Ni_b | Nr | SA)
  *   3  GM -> KS  HDR*, HASH(3)                HASH(3) = prf(SKEYID_a, M-ID | Ni_b | Nr_b)
- *   4  KS -> GM  HDR*, HASH(4), SEQ, KD       HASH(4) = prf(SKEYID_a, M-ID | Ni_b | Nr_b | SEQ | KD)
+ *   4  KS -> GM  HDR*, HASH(4), SEQ, KD       HASH(4) = prf(SKEYID_a, M-ID | Ni_b | Nr_b | SEQ |
+ * KD)
  *
  * The GM retransmits messages 1 and 3 itself (ike1 keeps the copy); the
  * whole attempt, phase 1 included, has gm->attempt_ms.
@@ -47,8 +48,7 @@ static void free_pending(struct gm_group *g)
 }
 
 /* A registration SA that a new pull can run on right away. */
-static bool sa_usable(const struct gdoi_gm *gm, const struct ike1_sa *sa, uint32_t ks,
-		      uint64_t now)
+static bool sa_usable(const struct gdoi_gm *gm, const struct ike1_sa *sa, uint32_t ks, uint64_t now)
 {
 	return sa && !sa->deleted && sa->state == IKE1_GDOI_IDLE && sa->peer.ip4 == ks &&
 	       sa->expires_ns > after_ms(now, gm->attempt_ms);
@@ -71,7 +71,9 @@ void gm_attempt_start(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 	GLOG(gm->diag, DIAG_MSG_GM_REGSTER, ksb, g->cfg.name, me);
 	GTRACE(gm->diag, g->cfg.name, ks, "GM_REG_START: group %s to KS %s (attempt %llu)",
 	       g->cfg.name, ksb, (unsigned long long)g->attempted);
-	if (sa_usable(gm, g->sa, ks, now)) {
+	g->reused = sa_usable(gm, g->sa, ks, now);
+	if (g->reused) {
+		g->attempt_end_ns = after_ms(now, MIN(gm->attempt_ms, GM_REUSE_MS));
 		gm_pull_start(gm, g, now);
 		return;
 	}
@@ -102,7 +104,12 @@ void gm_attempt_failed(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, con
 	free_pending(g);
 	g->st = GM_ST_IDLE;
 	g->attempt_end_ns = g->retx_ns = CLOCK_NEVER;
-	gm_drop_sa(gm, g, now, true); /* a failed attempt's SA is never reused */
+	gm_drop_sa(gm, g, now, !g->reused); /* a failed attempt's SA is never reused */
+	if (g->reused) {
+		g->reused = false;
+		g->next_ns = now; /* same KS, fresh phase 1, on the next tick */
+		return;
+	}
 	if (++g->srv < g->cfg.n_servers) {
 		g->next_ns = now; /* next server at once (on the next tick) */
 		return;
@@ -119,6 +126,7 @@ void gm_attempt_abort(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 	g->st = GM_ST_IDLE;
 	g->attempt_end_ns = g->retx_ns = CLOCK_NEVER;
 	g->backing_off = false;
+	g->reused = false;
 	g->srv = 0;
 	g->backoff_ms = gm->backoff_min_ms;
 	gm_drop_sa(gm, g, now, true);
@@ -164,7 +172,8 @@ void gm_attempt_tick(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 		return;
 	if (now >= g->attempt_end_ns) {
 		char why[64];
-		snprintf(why, sizeof(why), "no answer within %u s", (unsigned)(gm->attempt_ms / 1000u));
+		snprintf(why, sizeof(why), "no answer within %u s",
+			 (unsigned)(gm->attempt_ms / 1000u));
 		gm_attempt_failed(gm, g, now, why);
 		return;
 	}
@@ -173,8 +182,8 @@ void gm_attempt_tick(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 	(void)ike1_prot_resend(g->sa, now, g->mid);
 	g->n_retx++;
 	g->retx_ns = g->n_retx < gm->ike.cfg.n_retrans
-			     ? after_ms(now, gm->ike.cfg.retrans_ms[g->n_retx])
-			     : CLOCK_NEVER;
+			 ? after_ms(now, gm->ike.cfg.retrans_ms[g->n_retx])
+			 : CLOCK_NEVER;
 }
 
 uint64_t gm_attempt_deadline(const struct gm_group *g)
@@ -234,8 +243,8 @@ static void dbg_policy(struct gdoi_gm *gm, const struct gm_group *g, const struc
 		diag_debug_emit(gm->diag, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_PACKET,
 				g->handle, "SA KEK: alg %s-%u, lifetime %u s, sig %s, %s rekey",
 				gdoi_kek_alg_name(p->kek.alg),
-				(unsigned)crypto_cbc_key_len(p->kek.alg) * 8u, (unsigned)p->kek.life_sec,
-				crypto_hash_name(p->kek.sig_hash),
+				(unsigned)crypto_cbc_key_len(p->kek.alg) * 8u,
+				(unsigned)p->kek.life_sec, crypto_hash_name(p->kek.sig_hash),
 				p->kek.multicast ? "multicast" : "unicast");
 	if (p->has_gap)
 		diag_debug_emit(gm->diag, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_PACKET,
@@ -288,7 +297,8 @@ static void msg2(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 {
 	struct ike1_prot_in in;
 	struct ike1_bytes ni = {g->ni, sizeof(g->ni)};
-	int rc = ike1_prot_open(g->sa, now, msg, len, ni, IKE1_NO_BYTES, gm->rx, sizeof(gm->rx), &in);
+	int rc =
+	    ike1_prot_open(g->sa, now, msg, len, ni, IKE1_NO_BYTES, gm->rx, sizeof(gm->rx), &in);
 	if (rc == IKE1_PROT_DUP)
 		return;
 	if (rc < 0) {
@@ -296,7 +306,8 @@ static void msg2(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 		return;
 	}
 	bool dup = false;
-	const struct wire_payload *npl = one(&in, WIRE_PL_NONCE, &dup), *spl = one(&in, WIRE_PL_SA, &dup);
+	const struct wire_payload *npl = one(&in, WIRE_PL_NONCE, &dup),
+				  *spl = one(&in, WIRE_PL_SA, &dup);
 	struct wire_data nr;
 	if (!npl || !spl || dup || wire_nonce_decode(npl, &nr, NULL) < 0) {
 		reject(gm, g, now, "message 2 without one nonce and one SA");
@@ -336,7 +347,8 @@ static void msg4(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 		return;
 	}
 	bool dup = false;
-	const struct wire_payload *seq = one(&in, WIRE_PL_SEQ, &dup), *kd = one(&in, WIRE_PL_KD, &dup);
+	const struct wire_payload *seq = one(&in, WIRE_PL_SEQ, &dup),
+				  *kd = one(&in, WIRE_PL_KD, &dup);
 	struct wire_err err = {0};
 	char why[160];
 	uint32_t seqv = 0;
@@ -345,7 +357,8 @@ static void msg4(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 		char txt[128] = "";
 		if (err.code)
 			wire_err_format(&err, txt, sizeof(txt));
-		snprintf(why, sizeof(why), "message 4 without a valid KD%s%s", *txt ? ": " : "", txt);
+		snprintf(why, sizeof(why), "message 4 without a valid KD%s%s", *txt ? ": " : "",
+			 txt);
 		reject(gm, g, now, why);
 		return;
 	}

@@ -32,8 +32,8 @@ static void status(const struct gm_group *g, struct gdoi_gm_group_info *o)
 	o->registered = g->registered;
 	o->registering = g->st != GM_ST_IDLE || g->backing_off || !g->registered;
 	o->status = g->registered && !o->registering ? "Registered"
-		    : o->registering		       ? "Registering"
-						       : "Not registered";
+		    : o->registering		     ? "Registering"
+						     : "Not registered";
 	o->registered_with = g->registered ? g->reg_ks : 0;
 	o->registering_to = o->registering ? g->cfg.servers[g->srv] : 0;
 }

@@ -10,8 +10,8 @@ int gdoi_identity_format(const struct gdoi_identity *id, char *out, size_t cap)
 {
 	if (id->type == GDOI_ID_ADDRESS)
 		return snprintf(out, cap, "%u.%u.%u.%u", (unsigned)(id->value >> 24),
-				(unsigned)(id->value >> 16) & 255u, (unsigned)(id->value >> 8) & 255u,
-				(unsigned)id->value & 255u);
+				(unsigned)(id->value >> 16) & 255u,
+				(unsigned)(id->value >> 8) & 255u, (unsigned)id->value & 255u);
 	return snprintf(out, cap, "%u", (unsigned)id->value);
 }
 

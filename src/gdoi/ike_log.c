@@ -31,7 +31,8 @@ void gdoi_log_ike_down(struct diag *d, enum diag_role role, const struct ike1_sa
 			return;
 		}
 		break;
-	default: break;
+	default:
+		break;
 	}
 	GDBG(d, role, DIAG_FEAT_INFRA, DIAG_LVL_EVENT, sa ? sa->conn_id : 0, NULL, peer->ip4,
 	     "ISAKMP SA with %s down: %s (%s%s%s)", ip, ike1_reason_name(r->reason), detail,

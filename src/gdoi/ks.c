@@ -150,8 +150,12 @@ int gdoi_ks_new(const struct gdoi_ks_config *cfg, const struct gdoi_ks_io *io,
 	struct ike1_config ic = cfg->ike;
 	ic.vids = cfg->plain ? NULL : &ks->vid_data;
 	ic.n_vids = cfg->plain ? 0 : 1;
-	struct ike1_io iio = {.ctx = ks, .send = ike_send, .psk = ike_psk, .up = ike_up,
-			      .down = ike_down, .info = ike_info};
+	struct ike1_io iio = {.ctx = ks,
+			      .send = ike_send,
+			      .psk = ike_psk,
+			      .up = ike_up,
+			      .down = ike_down,
+			      .info = ike_info};
 	rc = htab_init(&ks->members, 256);
 	if (rc == 0)
 		rc = ike1_sa_table_init(&ks->ike, &ic, &iio, rng, diag);
@@ -252,13 +256,14 @@ static bool in_set(struct ks_group *const *set, size_t n, const struct ks_group 
 static void drop_group(struct gdoi_ks *ks, struct ks_group *g)
 {
 	struct list_node *pos, *tmp;
-	list_for_each_safe(pos, tmp, &ks->pulls) {
+	list_for_each_safe(pos, tmp, &ks->pulls)
+	{
 		struct ks_pull *p = container_of(pos, struct ks_pull, link);
 		if (p->g == g)
 			ks_pull_free(ks, p);
 	}
-	GTRACE(ks->diag, g->cfg.name, 0, "KS_GROUP_REMOVED: group %s with %zu members",
-	       g->cfg.name, g->n_members);
+	GTRACE(ks->diag, g->cfg.name, 0, "KS_GROUP_REMOVED: group %s with %zu members", g->cfg.name,
+	       g->n_members);
 	ks_group_free(ks, g);
 }
 

@@ -49,11 +49,11 @@
 struct diag;
 struct gdoi_ks;
 
-#define GDOI_KS_SAS_MAX 8 /* `sa ipsec N` per group */
+#define GDOI_KS_SAS_MAX	      8	 /* `sa ipsec N` per group */
 #define GDOI_KS_ACL_LINES_MAX 32 /* lines of one `match address` ACL */
-#define GDOI_AUTH_ACL_MAX 64
-#define GDOI_PEERS_MAX 8
-#define GDOI_KS_GROUPS_MAX 16 /* groups one KS serves */
+#define GDOI_AUTH_ACL_MAX     64
+#define GDOI_PEERS_MAX	      8
+#define GDOI_KS_GROUPS_MAX    16 /* groups one KS serves */
 
 /* One line of a standard ACL (`authorization address ipv4 ACL`). */
 struct gdoi_std_acl_entry {
@@ -64,28 +64,28 @@ struct gdoi_std_acl_entry {
 /* `sa ipsec N` of a group. */
 struct gdoi_ks_sa_config {
 	uint16_t number;
-	const char *profile;  /* IPsec profile name (show), may be NULL */
+	const char *profile; /* IPsec profile name (show), may be NULL */
 	struct gdoi_transform xf;
-	uint32_t life_sec;    /* 0: 3600 */
-	const char *acl_name; /* `match address ipv4 NAME` */
+	uint32_t life_sec;		  /* 0: 3600 */
+	const char *acl_name;		  /* `match address ipv4 NAME` */
 	const struct gdoi_acl_entry *acl; /* its lines; seq numbers as configured */
 	size_t n_acl;
-	uint8_t replay;         /* enum gdoi_replay */
+	uint8_t replay;		/* enum gdoi_replay */
 	uint16_t replay_window; /* packets (counter) or seconds (time) */
-	bool receive_only;      /* `sa receive-only` */
+	bool receive_only;	/* `sa receive-only` */
 };
 
 struct gdoi_ks_group_config {
 	const char *name;
 	struct gdoi_identity id;
-	uint32_t ks_addr;               /* `address ipv4`; 0: the engine's local address */
-	enum crypto_cbc_alg kek_alg;    /* `rekey algorithm`; 0: AES-128 */
-	uint32_t kek_life_sec;          /* `rekey lifetime seconds`; 0: 86400 */
-	enum crypto_hash_alg sig_hash;  /* rekey signature hash; 0: SHA-256 */
-	uint32_t retrans_period_sec;    /* `rekey retransmit P number N`; 0: 10 */
-	uint32_t retrans_count;         /* 0: 2 */
-	bool multicast;                 /* `rekey transport unicast` absent */
-	uint32_t mcast_addr;            /* `rekey address ipv4`: the group address */
+	uint32_t ks_addr;	       /* `address ipv4`; 0: the engine's local address */
+	enum crypto_cbc_alg kek_alg;   /* `rekey algorithm`; 0: AES-128 */
+	uint32_t kek_life_sec;	       /* `rekey lifetime seconds`; 0: 86400 */
+	enum crypto_hash_alg sig_hash; /* rekey signature hash; 0: SHA-256 */
+	uint32_t retrans_period_sec;   /* `rekey retransmit P number N`; 0: 10 */
+	uint32_t retrans_count;	       /* 0: 2 */
+	bool multicast;		       /* `rekey transport unicast` absent */
+	uint32_t mcast_addr;	       /* `rekey address ipv4`: the group address */
 	/*
 	 * `rekey authentication mypubkey rsa LABEL`: NULL means no KEK at all
 	 * (members re-register before their TEKs expire). The key store is the
@@ -126,17 +126,17 @@ struct gdoi_ks_config {
 /* Events for tests and the daemon (optional hook). */
 enum gdoi_ks_event_type {
 	GDOI_KS_EV_REGISTERED = 1, /* message 4 sent; member record made or updated */
-	GDOI_KS_EV_REFUSED,        /* registration refused after phase 1 (notify says why) */
-	GDOI_KS_EV_TEK_ROLLED,     /* a new TEK generation entered the policy */
-	GDOI_KS_EV_KEK_ROLLED,     /* a new KEK replaced the old one */
+	GDOI_KS_EV_REFUSED,	   /* registration refused after phase 1 (notify says why) */
+	GDOI_KS_EV_TEK_ROLLED,	   /* a new TEK generation entered the policy */
+	GDOI_KS_EV_KEK_ROLLED,	   /* a new KEK replaced the old one */
 };
 
 struct gdoi_ks_event {
 	enum gdoi_ks_event_type type;
 	const char *group; /* NULL when no group was identified */
 	uint32_t peer;
-	uint16_t notify;   /* REFUSED: the notify sent */
-	uint32_t spi;      /* TEK_ROLLED: the new SPI */
+	uint16_t notify; /* REFUSED: the notify sent */
+	uint32_t spi;	 /* TEK_ROLLED: the new SPI */
 };
 
 struct gdoi_ks_io {
@@ -192,9 +192,9 @@ struct gdoi_ks_tek_info {
 	char profile[GDOI_NAME_MAX];
 	char acl_name[GDOI_NAME_MAX];
 	struct gdoi_transform xf;
-	char transform[48];       /* "esp-aes 256 esp-sha256-hmac" */
-	uint32_t alg_key_bytes;   /* `alg key size` */
-	uint32_t sig_key_bytes;   /* `sig key size` (HMAC key) */
+	char transform[48];	/* "esp-aes 256 esp-sha256-hmac" */
+	uint32_t alg_key_bytes; /* `alg key size` */
+	uint32_t sig_key_bytes; /* `sig key size` (HMAC key) */
 	uint32_t life_sec, remaining_sec, elapsed_sec;
 	uint8_t replay;
 	uint16_t replay_window;
@@ -209,18 +209,18 @@ struct gdoi_ks_group_info {
 	size_t n_members;
 	bool multicast;
 	uint32_t mcast_addr;
-	uint32_t seq;             /* `Seq num` */
-	uint64_t rekeys_sent;     /* zero until the rekey phase */
+	uint32_t seq;	      /* `Seq num` */
+	uint64_t rekeys_sent; /* zero until the rekey phase */
 	uint32_t retrans_period_sec, retrans_count;
 	bool has_kek;
 	uint8_t kek_spi[GDOI_KEK_SPI_LEN];
-	const char *kek_alg;      /* "AES", "3DES" */
+	const char *kek_alg; /* "AES", "3DES" */
 	uint32_t kek_key_bytes, kek_iv_bytes;
 	uint32_t kek_life_sec, kek_remaining_sec;
-	const char *sig_hash;     /* "sha256" */
-	uint32_t sig_key_bits;    /* of the RSA key; 0 when missing */
-	uint32_t sig_key_bytes;   /* DER SPKI octets (`sig key length`) */
-	uint32_t sig_size;        /* signature octets */
+	const char *sig_hash;	/* "sha256" */
+	uint32_t sig_key_bits;	/* of the RSA key; 0 when missing */
+	uint32_t sig_key_bytes; /* DER SPKI octets (`sig key length`) */
+	uint32_t sig_size;	/* signature octets */
 	char sig_key_name[GDOI_NAME_MAX];
 	bool rsa_key_missing;
 	uint16_t atd_sec, dtd_sec;
@@ -257,10 +257,10 @@ struct gdoi_ks_member_info {
 	uint32_t addr;
 	const char *group;
 	struct gdoi_identity group_id;
-	uint32_t ks_addr;            /* `Key Server ID`: the KS that registered it */
+	uint32_t ks_addr; /* `Key Server ID`: the KS that registered it */
 	struct gdoi_peer_caps caps;
-	char version[40];            /* "gvpn 1.0, capabilities 0x00000026" or "RFC 6407" */
-	uint64_t registered_ns;      /* last registration (monotonic) */
+	char version[40];	/* "gvpn 1.0, capabilities 0x00000026" or "RFC 6407" */
+	uint64_t registered_ns; /* last registration (monotonic) */
 	uint32_t registrations;
 	uint32_t rekeys_sent, rekey_retries, acks_rcvd, acks_missed;
 	uint32_t sent_seq[4], rcvd_seq[4]; /* last four, newest first */
@@ -277,27 +277,27 @@ int gdoi_ks_member_get(const struct gdoi_ks *ks, uint32_t addr, const char *grou
 		       struct gdoi_ks_member_info *out);
 
 struct gdoi_ks_stats {
-	uint64_t registrations;   /* message 4 sent */
-	uint64_t refused;         /* refusals after phase 1 */
+	uint64_t registrations; /* message 4 sent */
+	uint64_t refused;	/* refusals after phase 1 */
 	uint64_t bad_id, unauthorized, version_rejects, no_pfs;
-	uint64_t hash_fail;       /* pull messages failing HASH(n) */
-	uint64_t malformed;       /* pull messages missing payloads / undecodable */
-	uint64_t stale;           /* pull messages for no exchange in progress */
-	uint64_t withheld_lines;  /* ACL lines withheld from plain members (sum) */
-	uint64_t pulls_expired;   /* exchanges abandoned before message 3 */
+	uint64_t hash_fail;	 /* pull messages failing HASH(n) */
+	uint64_t malformed;	 /* pull messages missing payloads / undecodable */
+	uint64_t stale;		 /* pull messages for no exchange in progress */
+	uint64_t withheld_lines; /* ACL lines withheld from plain members (sum) */
+	uint64_t pulls_expired;	 /* exchanges abandoned before message 3 */
 };
 void gdoi_ks_get_stats(const struct gdoi_ks *ks, struct gdoi_ks_stats *out);
 
 /* Memory the KS holds per member, for capacity planning and tests. */
 struct gdoi_ks_mem {
 	size_t members;
-	size_t member_bytes;     /* sizeof of a member record */
-	size_t sas;              /* ike1 SAs in the table */
-	size_t sa_bytes;         /* ike1 SA records plus our per-SA data, all SAs */
-	size_t sas_handshake;    /* SAs still holding Main Mode state (grace period) */
-	size_t sas_chains;       /* SAs still holding exchange chains (grace period) */
-	size_t chain_bytes;      /* those chains with their cached messages */
-	size_t pulls;            /* exchanges in progress */
+	size_t member_bytes;  /* sizeof of a member record */
+	size_t sas;	      /* ike1 SAs in the table */
+	size_t sa_bytes;      /* ike1 SA records plus our per-SA data, all SAs */
+	size_t sas_handshake; /* SAs still holding Main Mode state (grace period) */
+	size_t sas_chains;    /* SAs still holding exchange chains (grace period) */
+	size_t chain_bytes;   /* those chains with their cached messages */
+	size_t pulls;	      /* exchanges in progress */
 };
 void gdoi_ks_mem(const struct gdoi_ks *ks, struct gdoi_ks_mem *out);
 

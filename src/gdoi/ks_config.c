@@ -13,13 +13,13 @@
 #include "util/mem.h"
 #include "wire/gdoi.h"
 
-#define TEK_LIFE_DEFAULT 3600u
-#define TEK_LIFE_MIN 120u
-#define KEK_LIFE_DEFAULT 86400u
-#define KEK_LIFE_MIN 300u
+#define TEK_LIFE_DEFAULT       3600u
+#define TEK_LIFE_MIN	       120u
+#define KEK_LIFE_DEFAULT       86400u
+#define KEK_LIFE_MIN	       300u
 #define RETRANS_PERIOD_DEFAULT 10u
-#define RETRANS_COUNT_DEFAULT 2u
-#define GENERATIONS 2 /* TEKs of one `sa ipsec` alive at once (old and new) */
+#define RETRANS_COUNT_DEFAULT  2u
+#define GENERATIONS	       2 /* TEKs of one `sa ipsec` alive at once (old and new) */
 
 static int copy_name(char out[static GDOI_NAME_MAX], const char *in)
 {
@@ -42,53 +42,55 @@ static bool is_multicast(uint32_t a)
 static int check_replay(const struct gdoi_ks_sa_config *s, const char *g, char *err, size_t cap)
 {
 	switch (s->replay) {
-	case GDOI_REPLAY_NONE: return 0;
+	case GDOI_REPLAY_NONE:
+		return 0;
 	case GDOI_REPLAY_COUNTER:
 		if (s->replay_window < 64 || s->replay_window > 1024 ||
 		    (s->replay_window & (s->replay_window - 1u)))
-			return gdoi_errf(err, cap, ERR_INVAL,
-				       "group %s sa ipsec %u: counter window %u not 64-1024 (power of 2)",
-				       g, (unsigned)s->number, (unsigned)s->replay_window);
+			return gdoi_errf(
+			    err, cap, ERR_INVAL,
+			    "group %s sa ipsec %u: counter window %u not 64-1024 (power of 2)", g,
+			    (unsigned)s->number, (unsigned)s->replay_window);
 		return 0;
 	case GDOI_REPLAY_TIME:
 		if (s->replay_window < 1 || s->replay_window > 100)
 			return gdoi_errf(err, cap, ERR_INVAL,
-				       "group %s sa ipsec %u: time window %u s not 1-100", g,
-				       (unsigned)s->number, (unsigned)s->replay_window);
+					 "group %s sa ipsec %u: time window %u s not 1-100", g,
+					 (unsigned)s->number, (unsigned)s->replay_window);
 		return 0;
 	default:
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s sa ipsec %u: unknown replay method",
-			       g, (unsigned)s->number);
+				 g, (unsigned)s->number);
 	}
 }
 
-static int copy_sa(const struct gdoi_ks_sa_config *s, const char *g, struct ks_sa_cfg *o,
-		   char *err, size_t cap)
+static int copy_sa(const struct gdoi_ks_sa_config *s, const char *g, struct ks_sa_cfg *o, char *err,
+		   size_t cap)
 {
 	const char *why;
 	memset(o, 0, sizeof(*o));
 	o->number = s->number;
 	if (copy_name(o->profile, s->profile) < 0 || copy_name(o->acl_name, s->acl_name) < 0)
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s sa ipsec %u: name too long", g,
-			       (unsigned)s->number);
+				 (unsigned)s->number);
 	if (gdoi_transform_check(&s->xf, &why) < 0)
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s sa ipsec %u: %s", g,
-			       (unsigned)s->number, why);
+				 (unsigned)s->number, why);
 	o->xf = s->xf;
 	o->life_sec = s->life_sec ? s->life_sec : TEK_LIFE_DEFAULT;
 	if (o->life_sec < TEK_LIFE_MIN || o->life_sec > GDOI_LIFE_MAX_SEC)
-		return gdoi_errf(err, cap, ERR_INVAL, "group %s sa ipsec %u: lifetime %u s not %u-%u",
-			       g, (unsigned)s->number, (unsigned)o->life_sec, TEK_LIFE_MIN,
-			       GDOI_LIFE_MAX_SEC);
+		return gdoi_errf(
+		    err, cap, ERR_INVAL, "group %s sa ipsec %u: lifetime %u s not %u-%u", g,
+		    (unsigned)s->number, (unsigned)o->life_sec, TEK_LIFE_MIN, GDOI_LIFE_MAX_SEC);
 	if (!s->n_acl || s->n_acl > GDOI_KS_ACL_LINES_MAX)
-		return gdoi_errf(err, cap, ERR_INVAL, "group %s sa ipsec %u: ACL needs 1-%u lines", g,
-			       (unsigned)s->number, (unsigned)GDOI_KS_ACL_LINES_MAX);
+		return gdoi_errf(err, cap, ERR_INVAL, "group %s sa ipsec %u: ACL needs 1-%u lines",
+				 g, (unsigned)s->number, (unsigned)GDOI_KS_ACL_LINES_MAX);
 	for (size_t i = 0; i < s->n_acl; i++) {
 		o->acl[i] = s->acl[i];
 		o->acl[i].sa_num = s->number;
 		if (gdoi_acl_entry_check(&o->acl[i], GDOI_ACL_CONTIGUOUS, &why) < 0)
 			return gdoi_errf(err, cap, ERR_INVAL, "group %s ACL %s line %u: %s", g,
-				       o->acl_name, (unsigned)s->acl[i].seq, why);
+					 o->acl_name, (unsigned)s->acl[i].seq, why);
 	}
 	o->n_acl = s->n_acl;
 	int rc = check_replay(s, g, err, cap);
@@ -105,7 +107,7 @@ static int copy_sas(const struct gdoi_ks_group_config *in, struct ks_group_cfg *
 	size_t lines = 0;
 	if (!in->n_sas || in->n_sas > GDOI_KS_SAS_MAX)
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s: needs 1-%u sa ipsec", out->name,
-			       (unsigned)GDOI_KS_SAS_MAX);
+				 (unsigned)GDOI_KS_SAS_MAX);
 	for (size_t i = 0; i < in->n_sas; i++) {
 		int rc = copy_sa(&in->sas[i], out->name, &out->sa[i], err, cap);
 		if (rc < 0)
@@ -113,7 +115,7 @@ static int copy_sas(const struct gdoi_ks_group_config *in, struct ks_group_cfg *
 		for (size_t j = 0; j < i; j++)
 			if (out->sa[j].number == out->sa[i].number)
 				return gdoi_errf(err, cap, ERR_INVAL, "group %s: sa ipsec %u twice",
-					       out->name, (unsigned)out->sa[i].number);
+						 out->name, (unsigned)out->sa[i].number);
 		lines += out->sa[i].n_acl;
 		if (out->sa[i].life_sec > GDOI_LIFE_LONG_SEC)
 			out->needs |= GDOI_CAP_LONG_SA;
@@ -125,8 +127,8 @@ static int copy_sas(const struct gdoi_ks_group_config *in, struct ks_group_cfg *
 	out->n_sas = in->n_sas;
 	if (lines * GENERATIONS > WIRE_GDOI_MAX_TEKS || lines * GENERATIONS > GDOI_ACL_MAX)
 		return gdoi_errf(err, cap, ERR_INVAL,
-			       "group %s: %zu ACL lines in all; at most %u fit the policy", out->name,
-			       lines, (unsigned)(WIRE_GDOI_MAX_TEKS / GENERATIONS));
+				 "group %s: %zu ACL lines in all; at most %u fit the policy",
+				 out->name, lines, (unsigned)(WIRE_GDOI_MAX_TEKS / GENERATIONS));
 	return 0;
 }
 
@@ -136,25 +138,25 @@ static int copy_rekey(const struct gdoi_ks_group_config *in, struct ks_group_cfg
 	out->kek_alg = in->kek_alg ? in->kek_alg : CRYPTO_CBC_AES128;
 	if (!gdoi_kek_alg_ok(out->kek_alg))
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s: rekey algorithm not 3DES/AES",
-			       out->name);
+				 out->name);
 	out->kek_life_sec = in->kek_life_sec ? in->kek_life_sec : KEK_LIFE_DEFAULT;
 	if (out->kek_life_sec < KEK_LIFE_MIN || out->kek_life_sec > GDOI_LIFE_MAX_SEC)
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s: rekey lifetime %u s not %u-%u",
-			       out->name, (unsigned)out->kek_life_sec, KEK_LIFE_MIN,
-			       GDOI_LIFE_MAX_SEC);
+				 out->name, (unsigned)out->kek_life_sec, KEK_LIFE_MIN,
+				 GDOI_LIFE_MAX_SEC);
 	if (out->kek_life_sec > GDOI_LIFE_LONG_SEC && in->rsa_label)
 		out->needs |= GDOI_CAP_LONG_SA;
 	out->sig_hash = in->sig_hash ? in->sig_hash : CRYPTO_HASH_SHA256;
 	if (out->sig_hash == CRYPTO_HASH_MD5 || !crypto_hash_len(out->sig_hash))
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s: rekey signature hash", out->name);
-	out->retrans_period_sec = in->retrans_period_sec ? in->retrans_period_sec
-							 : RETRANS_PERIOD_DEFAULT;
+	out->retrans_period_sec =
+	    in->retrans_period_sec ? in->retrans_period_sec : RETRANS_PERIOD_DEFAULT;
 	out->retrans_count = in->retrans_count ? in->retrans_count : RETRANS_COUNT_DEFAULT;
 	out->multicast = in->multicast;
 	out->mcast_addr = in->mcast_addr;
 	if (in->multicast && !is_multicast(in->mcast_addr))
-		return gdoi_errf(err, cap, ERR_INVAL, "group %s: multicast rekey needs a group address",
-			       out->name);
+		return gdoi_errf(err, cap, ERR_INVAL,
+				 "group %s: multicast rekey needs a group address", out->name);
 	if (!in->rsa_label)
 		return 0;
 	out->has_label = true;
@@ -174,25 +176,27 @@ static int copy_rekey(const struct gdoi_ks_group_config *in, struct ks_group_cfg
 	}
 	dbuf_free(&d);
 	return rc < 0 ? gdoi_errf(err, cap, rc, "group %s: RSA key %s unusable", out->name,
-				out->rsa_label)
+				  out->rsa_label)
 		      : 0;
 }
 
-static int copy_members(const struct gdoi_ks_group_config *in, struct ks_group_cfg *out,
-			char *err, size_t cap)
+static int copy_members(const struct gdoi_ks_group_config *in, struct ks_group_cfg *out, char *err,
+			size_t cap)
 {
 	out->authorize = in->authorize;
 	if (in->n_auth > GDOI_AUTH_ACL_MAX)
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s: authorization ACL too long",
-			       out->name);
-	memcpy(out->auth, in->auth, in->n_auth * sizeof(in->auth[0]));
+				 out->name);
+	if (in->n_auth)
+		memcpy(out->auth, in->auth, in->n_auth * sizeof(in->auth[0]));
 	out->n_auth = in->n_auth;
 	out->redundancy = in->redundancy;
 	out->priority = in->priority;
 	if (in->n_peers > GDOI_PEERS_MAX)
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s: too many redundancy peers",
-			       out->name);
-	memcpy(out->peers, in->peers, in->n_peers * sizeof(in->peers[0]));
+				 out->name);
+	if (in->n_peers)
+		memcpy(out->peers, in->peers, in->n_peers * sizeof(in->peers[0]));
 	out->n_peers = in->n_peers;
 	return 0;
 }
@@ -221,16 +225,18 @@ int ks_cfg_check_set(const struct gdoi_ks_config *cfg, char *err, size_t cap)
 {
 	if (cfg->n_groups > GDOI_KS_GROUPS_MAX)
 		return gdoi_errf(err, cap, ERR_INVAL, "more than %u groups",
-			       (unsigned)GDOI_KS_GROUPS_MAX);
+				 (unsigned)GDOI_KS_GROUPS_MAX);
 	for (size_t i = 0; i < cfg->n_groups; i++)
 		for (size_t j = 0; j < i; j++) {
-			const struct gdoi_ks_group_config *a = &cfg->groups[i], *b = &cfg->groups[j];
+			const struct gdoi_ks_group_config *a = &cfg->groups[i],
+							  *b = &cfg->groups[j];
 			if (a->name && b->name && !strcmp(a->name, b->name))
 				return gdoi_errf(err, cap, ERR_INVAL, "group %s configured twice",
-					       a->name);
+						 a->name);
 			if (a->id.type == b->id.type && a->id.value == b->id.value)
-				return gdoi_errf(err, cap, ERR_INVAL, "groups %s and %s share an identity",
-					       a->name ? a->name : "?", b->name ? b->name : "?");
+				return gdoi_errf(err, cap, ERR_INVAL,
+						 "groups %s and %s share an identity",
+						 a->name ? a->name : "?", b->name ? b->name : "?");
 		}
 	return 0;
 }

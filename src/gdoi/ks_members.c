@@ -19,8 +19,7 @@ static uint64_t member_hash(uint32_t addr, uint32_t handle)
 	return hash_bytes(k, sizeof(k));
 }
 
-struct ks_member *ks_member_find(const struct gdoi_ks *ks, uint32_t addr,
-				 const struct ks_group *g)
+struct ks_member *ks_member_find(const struct gdoi_ks *ks, uint32_t addr, const struct ks_group *g)
 {
 	uint64_t h = member_hash(addr, g->handle);
 	for (struct htab_node *n = htab_first(&ks->members, h); n; n = htab_next(n, h)) {
@@ -107,7 +106,8 @@ int gdoi_ks_members_foreach(const struct gdoi_ks *ks, const char *group,
 		if (group && strcmp(group, g->cfg.name))
 			continue;
 		const struct list_node *pos;
-		list_for_each(pos, &g->members) {
+		list_for_each(pos, &g->members)
+		{
 			member_info(container_of(pos, struct ks_member, link), &info);
 			int rc = fn(arg, &info);
 			if (rc)

@@ -14,12 +14,12 @@
 #include "util/mem.h"
 #include "wire/names.h"
 
-#define TEK_LEAD_FLOOR_SEC 90u
-#define KEK_LEAD_FLOOR_SEC 200u
-#define LEAD_JITTER_MS 10000u
-#define ATD_MAX_SEC 60u
+#define TEK_LEAD_FLOOR_SEC	 90u
+#define KEK_LEAD_FLOOR_SEC	 200u
+#define LEAD_JITTER_MS		 10000u
+#define ATD_MAX_SEC		 60u
 #define TRIGGERED_KEEP_FLOOR_SEC 90u
-#define TRIGGERED_KEEP_CAP_SEC 3600u
+#define TRIGGERED_KEEP_CAP_SEC	 3600u
 
 static uint64_t add_ns(uint64_t t, uint64_t d)
 {
@@ -187,7 +187,7 @@ static int add_tek(struct gdoi_ks *ks, const struct ks_group_cfg *c, size_t si,
 	}
 	p->n_teks++;
 	*roll = add_ns(now, (uint64_t)t->life_sec * NS_PER_SEC -
-				    lead_ns(ks, c, t->life_sec, TEK_LEAD_FLOOR_SEC));
+				lead_ns(ks, c, t->life_sec, TEK_LEAD_FLOOR_SEC));
 	return 0;
 }
 
@@ -199,7 +199,7 @@ static int set_kek(struct gdoi_ks *ks, struct ks_group *g, const struct ks_group
 		return rc;
 	p->has_kek = true;
 	g->kek_roll_ns = add_ns(now, (uint64_t)c->kek_life_sec * NS_PER_SEC -
-					     lead_ns(ks, c, c->kek_life_sec, KEK_LEAD_FLOOR_SEC));
+					 lead_ns(ks, c, c->kek_life_sec, KEK_LEAD_FLOOR_SEC));
 	return 0;
 }
 
@@ -271,7 +271,7 @@ void ks_group_free(struct gdoi_ks *ks, struct ks_group *g)
 {
 	struct list_node *pos, *tmp;
 	list_for_each_safe(pos, tmp, &g->members)
-		ks_member_free(ks, container_of(pos, struct ks_member, link));
+	    ks_member_free(ks, container_of(pos, struct ks_member, link));
 	ks_polver_unref(g->pv);
 	mem_wipe(g, sizeof(*g));
 	free(g);

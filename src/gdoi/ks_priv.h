@@ -18,8 +18,8 @@
 #include "util/list.h"
 #include "wire/payload.h"
 
-#define KS_MSG_MAX 16384  /* largest pull message built or accepted */
-#define KS_NONCE_LEN 32   /* notes §4.1: send 32 */
+#define KS_MSG_MAX   16384 /* largest pull message built or accepted */
+#define KS_NONCE_LEN 32	   /* notes §4.1: send 32 */
 
 /* `sa ipsec N` as the engine keeps it. */
 struct ks_sa_cfg {
@@ -80,8 +80,8 @@ struct ks_group {
 	struct gdoi_ks *ks;
 	uint32_t handle;
 	struct ks_group_cfg cfg;
-	struct ks_polver *pv;     /* current policy */
-	uint64_t created_ns;      /* pseudotime 0 */
+	struct ks_polver *pv;	  /* current policy */
+	uint64_t created_ns;	  /* pseudotime 0 */
 	struct list_node members; /* struct ks_member, registration order */
 	size_t n_members;
 	uint64_t tek_roll_ns[GDOI_KS_SAS_MAX]; /* next TEK generation per `sa ipsec` */
@@ -94,7 +94,7 @@ struct ks_group {
 struct ks_pull;
 struct ks_sa {
 	struct gdoi_peer_caps caps; /* from the GM's Main Mode VID */
-	struct ks_pull *pull;       /* exchange in progress, NULL when none */
+	struct ks_pull *pull;	    /* exchange in progress, NULL when none */
 };
 
 /* A GROUPKEY-PULL between messages 1 and 3. */
@@ -113,7 +113,7 @@ struct ks_pull {
 /* A registered member (well under 4 KiB: see gdoi_ks_mem). */
 struct ks_member {
 	struct htab_node hnode; /* ks->members, key (address, group handle) */
-	struct list_node link;  /* group->members */
+	struct list_node link;	/* group->members */
 	struct ks_group *g;
 	uint32_t addr;
 	uint16_t port;
@@ -122,7 +122,7 @@ struct ks_member {
 	uint32_t registrations;
 	uint8_t cky_i[IKE1_COOKIE_LEN], cky_r[IKE1_COOKIE_LEN]; /* of the registration SA */
 	uint8_t kack_len;
-	uint8_t kack_hash; /* enum crypto_hash_alg of the prf */
+	uint8_t kack_hash;	    /* enum crypto_hash_alg of the prf */
 	uint8_t kack[IKE1_PRF_MAX]; /* K_ack (notes §5.3) */
 	uint32_t rekeys_sent, rekey_retries, acks_rcvd, acks_missed;
 	uint32_t sent_seq[4], rcvd_seq[4];
@@ -196,8 +196,7 @@ void ks_pull_free(struct gdoi_ks *ks, struct ks_pull *p);
 uint64_t ks_pulls_expire(struct gdoi_ks *ks, uint64_t now);
 
 /* ks_members.c */
-struct ks_member *ks_member_find(const struct gdoi_ks *ks, uint32_t addr,
-				 const struct ks_group *g);
+struct ks_member *ks_member_find(const struct gdoi_ks *ks, uint32_t addr, const struct ks_group *g);
 /* Create or refresh the member of a completed registration on sa. NULL on no memory. */
 struct ks_member *ks_member_register(struct gdoi_ks *ks, struct ks_group *g, struct ike1_sa *sa,
 				     const struct gdoi_peer_caps *caps, uint64_t now, bool *first);

@@ -36,11 +36,20 @@ static int collect(const struct ike1_prot_in *in, struct pull_pls *p)
 	for (size_t i = 1; i <= in->n_after; i++) {
 		const struct wire_payload *pl = &in->m.pl[i], **slot = NULL;
 		switch (pl->type) {
-		case WIRE_PL_NONCE: slot = &p->nonce; break;
-		case WIRE_PL_ID: slot = &p->id; break;
-		case WIRE_PL_KE: slot = &p->ke; break;
-		case WIRE_PL_GAP: slot = &p->gap; break;
-		default: break; /* VID, N, private types: nothing to do with them */
+		case WIRE_PL_NONCE:
+			slot = &p->nonce;
+			break;
+		case WIRE_PL_ID:
+			slot = &p->id;
+			break;
+		case WIRE_PL_KE:
+			slot = &p->ke;
+			break;
+		case WIRE_PL_GAP:
+			slot = &p->gap;
+			break;
+		default:
+			break; /* VID, N, private types: nothing to do with them */
 		}
 		if (slot && *slot)
 			return ERR_PROTO;
@@ -84,8 +93,8 @@ static void refuse(struct gdoi_ks *ks, struct ike1_sa *sa, const struct ks_group
 	ike1_sa_delete(&ks->ike, sa, now, false);
 }
 
-static void bad_message(struct gdoi_ks *ks, struct ike1_sa *sa, const struct ks_group *g,
-			int msgno, int rc)
+static void bad_message(struct gdoi_ks *ks, struct ike1_sa *sa, const struct ks_group *g, int msgno,
+			int rc)
 {
 	char peer[DIAG_IP4_STRLEN];
 	diag_ip4(sa->peer.ip4, peer);
@@ -120,10 +129,10 @@ static void feature_list(uint32_t missing, char *out, size_t cap)
 		uint32_t cap;
 		const char *name;
 	} names[] = {
-		{GDOI_CAP_LONG_SA, "Long-SA"},
-		{GDOI_CAP_TBAR, "TBAR"},
-		{GDOI_CAP_GCM_SID, "GCM"},
-		{GDOI_CAP_ACL_EXT, "ACL-Extensions"},
+	    {GDOI_CAP_LONG_SA, "Long-SA"},
+	    {GDOI_CAP_TBAR, "TBAR"},
+	    {GDOI_CAP_GCM_SID, "GCM"},
+	    {GDOI_CAP_ACL_EXT, "ACL-Extensions"},
 	};
 	size_t len = 0;
 	out[0] = 0;
@@ -141,8 +150,8 @@ static void reject_version(struct gdoi_ks *ks, struct ike1_sa *sa, const struct 
 	char peer[DIAG_IP4_STRLEN], list[64];
 	diag_ip4(sa->peer.ip4, peer);
 	feature_list(missing, list, sizeof(list));
-	uint32_t ver = ksa->caps.gvpn ? (uint32_t)ksa->caps.major << 16 | (uint32_t)ksa->caps.minor << 8
-				      : 0;
+	uint32_t ver =
+	    ksa->caps.gvpn ? (uint32_t)ksa->caps.major << 16 | (uint32_t)ksa->caps.minor << 8 : 0;
 	ks->st.version_rejects++;
 	GLOG(ks->diag, DIAG_MSG_REJECT_GM_VERSION_REGISTER, peer, ver, g->cfg.name, list);
 	refuse(ks, sa, g, mid, now, WIRE_N_AUTHENTICATION_FAILED, "member lacks a capability");
@@ -158,13 +167,13 @@ static void dbg_sa(struct gdoi_ks *ks, const struct ks_group *g, const struct ik
 		return;
 	char txt[160], xf[48];
 	if (p->has_kek)
-		diag_debug_emit(ks->diag, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION, DIAG_LVL_PACKET,
-				g->handle, "SA KEK: alg %s-%u, lifetime %u s, sig %s RSA-%u, %s rekey",
-				gdoi_kek_alg_name(p->kek.alg),
-				(unsigned)crypto_cbc_key_len(p->kek.alg) * 8u,
-				(unsigned)gdoi_remaining_sec(p->kek.expires_ns, now),
-				crypto_hash_name(p->kek.sig_hash), (unsigned)p->kek.sig_key_bits,
-				p->kek.multicast ? "multicast" : "unicast");
+		diag_debug_emit(
+		    ks->diag, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION, DIAG_LVL_PACKET, g->handle,
+		    "SA KEK: alg %s-%u, lifetime %u s, sig %s RSA-%u, %s rekey",
+		    gdoi_kek_alg_name(p->kek.alg), (unsigned)crypto_cbc_key_len(p->kek.alg) * 8u,
+		    (unsigned)gdoi_remaining_sec(p->kek.expires_ns, now),
+		    crypto_hash_name(p->kek.sig_hash), (unsigned)p->kek.sig_key_bits,
+		    p->kek.multicast ? "multicast" : "unicast");
 	for (size_t t = 0; t < p->n_teks; t++) {
 		gdoi_transform_format(&p->tek[t].xf, xf, sizeof(xf));
 		for (size_t i = 0; i < p->n_acl; i++) {
@@ -172,10 +181,11 @@ static void dbg_sa(struct gdoi_ks *ks, const struct ks_group *g, const struct ik
 			    !gdoi_acl_line_sendable(&p->acl[i], caps))
 				continue;
 			gdoi_acl_entry_format(&p->acl[i], txt, sizeof(txt));
-			diag_debug_emit(ks->diag, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION,
-					DIAG_LVL_PACKET, g->handle,
-					"SA TEK: spi 0x%08X %s, lifetime %u s, %s", (unsigned)p->tek[t].spi,
-					xf, (unsigned)gdoi_remaining_sec(p->tek[t].expires_ns, now), txt);
+			diag_debug_emit(
+			    ks->diag, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION, DIAG_LVL_PACKET,
+			    g->handle, "SA TEK: spi 0x%08X %s, lifetime %u s, %s",
+			    (unsigned)p->tek[t].spi, xf,
+			    (unsigned)gdoi_remaining_sec(p->tek[t].expires_ns, now), txt);
 		}
 	}
 }
@@ -188,7 +198,8 @@ static void dbg_kd(struct gdoi_ks *ks, const struct ks_group *g, const struct ik
 		return;
 	for (size_t i = 0; i < kd->n_packets; i++)
 		diag_debug_emit(ks->diag, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION, DIAG_LVL_PACKET,
-				g->handle, "KD: %s key packet, SPI size %u, %u attributes (keys not shown)",
+				g->handle,
+				"KD: %s key packet, SPI size %u, %u attributes (keys not shown)",
 				wire_kd_type_name(kd->pk[i].type), (unsigned)kd->pk[i].spi_size,
 				(unsigned)kd->pk[i].attrs.count);
 }
@@ -241,10 +252,12 @@ static int send_msg2(struct gdoi_ks *ks, struct ike1_sa *sa, const struct ks_sa 
 {
 	struct ks_group *g = pl->g;
 	const struct gdoi_policy *p = &pl->pv->p;
-	struct gdoi_enc_opts o = {.caps = caps_of(ksa), .now = now, .pt_ms = ks_group_pt_ms(g, now)};
+	struct gdoi_enc_opts o = {
+	    .caps = caps_of(ksa), .now = now, .pt_ms = ks_group_pt_ms(g, now)};
 	struct gdoi_withheld wh;
 	struct wire_builder b;
-	int rc = ike1_prot_begin(sa, &b, ks->msg, sizeof(ks->msg), WIRE_EXCH_GROUPKEY_PULL, pl->mid);
+	int rc =
+	    ike1_prot_begin(sa, &b, ks->msg, sizeof(ks->msg), WIRE_EXCH_GROUPKEY_PULL, pl->mid);
 	if (rc == 0)
 		rc = gdoi_policy_encode_sa(p, &o, &ks->arena, &ks->wsa, &wh);
 	if (rc == 0) {
@@ -267,7 +280,8 @@ static int send_msg4(struct gdoi_ks *ks, struct ike1_sa *sa, const struct ks_sa 
 	const struct gdoi_policy *p = &pl->pv->p;
 	struct gdoi_enc_opts o = {.caps = caps_of(ksa), .now = now};
 	struct wire_builder b = {0};
-	int rc = ike1_prot_begin(sa, &b, ks->msg, sizeof(ks->msg), WIRE_EXCH_GROUPKEY_PULL, pl->mid);
+	int rc =
+	    ike1_prot_begin(sa, &b, ks->msg, sizeof(ks->msg), WIRE_EXCH_GROUPKEY_PULL, pl->mid);
 	if (rc == 0)
 		rc = gdoi_policy_encode_kd(p, &o, &ks->arena, &ks->wkd);
 	if (rc == 0) {
@@ -305,8 +319,8 @@ uint64_t ks_pulls_expire(struct gdoi_ks *ks, uint64_t now)
 			return p->expires_ns;
 		ks->st.pulls_expired++;
 		GDBG(ks->diag, DIAG_ROLE_KS, DIAG_FEAT_REGISTRATION, DIAG_LVL_DETAIL, p->g->handle,
-		     p->g->cfg.name, p->sa->peer.ip4, "GROUPKEY-PULL %08x abandoned before message 3",
-		     (unsigned)p->mid);
+		     p->g->cfg.name, p->sa->peer.ip4,
+		     "GROUPKEY-PULL %08x abandoned before message 3", (unsigned)p->mid);
 		ks_pull_free(ks, p);
 	}
 	return CLOCK_NEVER;
@@ -355,7 +369,8 @@ static struct ks_group *admit(struct gdoi_ks *ks, struct ike1_sa *sa, const stru
 			snprintf(want, sizeof(want), "%s", wire_id_type_name(id->type));
 		ks->st.bad_id++;
 		GLOG(ks->diag, DIAG_MSG_KS_BAD_ID, peer, want);
-		GEXIT(ks->diag, KS_BAD_ID, ERR_NOTFOUND, NULL, sa->peer.ip4, "group identity %s", want);
+		GEXIT(ks->diag, KS_BAD_ID, ERR_NOTFOUND, NULL, sa->peer.ip4, "group identity %s",
+		      want);
 		refuse(ks, sa, NULL, mid, now, WIRE_N_INVALID_ID_INFORMATION, "unknown group");
 		return NULL;
 	}
@@ -393,12 +408,14 @@ static void msg1(struct gdoi_ks *ks, struct ike1_sa *sa, struct ks_sa *ksa, uint
 	if (collect(&in, &pls) < 0 || !pls.nonce || !pls.id ||
 	    wire_nonce_decode(pls.nonce, &ni, NULL) < 0 || wire_id_decode(pls.id, &id, NULL) < 0) {
 		ks->st.malformed++;
-		refuse(ks, sa, NULL, mid, now, WIRE_N_PAYLOAD_MALFORMED, "message 1 without Ni and ID");
+		refuse(ks, sa, NULL, mid, now, WIRE_N_PAYLOAD_MALFORMED,
+		       "message 1 without Ni and ID");
 		return;
 	}
 	if (pls.ke) {
 		ks->st.no_pfs++;
-		refuse(ks, sa, NULL, mid, now, WIRE_N_NO_PROPOSAL_CHOSEN, "KE_I: PFS is not offered");
+		refuse(ks, sa, NULL, mid, now, WIRE_N_NO_PROPOSAL_CHOSEN,
+		       "KE_I: PFS is not offered");
 		return;
 	}
 	struct ks_group *g = admit(ks, sa, ksa, &id, mid, now);
@@ -448,8 +465,8 @@ static void msg3(struct gdoi_ks *ks, struct ike1_sa *sa, struct ks_sa *ksa, stru
 	struct pull_pls pls;
 	struct ks_group *g = pl->g;
 	uint32_t mid = pl->mid;
-	int rc = ike1_prot_open(sa, now, msg, len, ni_of(pl), nr_of(pl), ks->rx,
-				sizeof(ks->rx), &in);
+	int rc =
+	    ike1_prot_open(sa, now, msg, len, ni_of(pl), nr_of(pl), ks->rx, sizeof(ks->rx), &in);
 	if (rc == IKE1_PROT_DUP)
 		return;
 	if (rc < 0) {
@@ -497,8 +514,8 @@ void ks_pull_input(struct gdoi_ks *ks, struct ike1_sa *sa, uint64_t now, const u
 	}
 	if (h.exch != WIRE_EXCH_GROUPKEY_PULL || !ksa) {
 		ks->st.stale++;
-		GDBG(ks->diag, DIAG_ROLE_KS, DIAG_FEAT_INFRA, DIAG_LVL_DETAIL, 0, NULL, sa->peer.ip4,
-		     "Exchange %u on a registration SA ignored", (unsigned)h.exch);
+		GDBG(ks->diag, DIAG_ROLE_KS, DIAG_FEAT_INFRA, DIAG_LVL_DETAIL, 0, NULL,
+		     sa->peer.ip4, "Exchange %u on a registration SA ignored", (unsigned)h.exch);
 		return;
 	}
 	if (ksa->pull && ksa->pull->mid == h.msgid)

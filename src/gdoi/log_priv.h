@@ -17,7 +17,8 @@
 #define GDBG(d, role, feat, lvl, handle, group, peer, ...)                                         \
 	do {                                                                                       \
 		if (d)                                                                             \
-			DIAG_DEBUG((d), role, feat, (lvl), (handle), (group), (peer), __VA_ARGS__); \
+			DIAG_DEBUG((d), role, feat, (lvl), (handle), (group), (peer),              \
+				   __VA_ARGS__);                                                   \
 	} while (0)
 
 #define GTRACE(d, group, peer, ...)                                                                \
@@ -37,7 +38,7 @@
  * check can say `return gdoi_errf(err, cap, ERR_INVAL, "...", ...)`.
  */
 int gdoi_errf(char *err, size_t cap, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Is a debug level on at all (to skip building a costly summary)? */
 #define GDBG_ON(d, role, feat, lvl, group, peer)                                                   \

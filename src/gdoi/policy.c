@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dp/acl.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/mem.h"
@@ -66,31 +67,39 @@ size_t gdoi_transform_enc_len(const struct gdoi_transform *x)
 size_t gdoi_transform_auth_len(const struct gdoi_transform *x)
 {
 	switch (x->auth) {
-	case GDOI_AUTH_SHA1: return 20;
-	case GDOI_AUTH_SHA256: return 32;
-	case GDOI_AUTH_SHA384: return 48;
-	default: return 0;
+	case GDOI_AUTH_SHA1:
+		return 20;
+	case GDOI_AUTH_SHA256:
+		return 32;
+	case GDOI_AUTH_SHA384:
+		return 48;
+	default:
+		return 0;
 	}
 }
 
 int gdoi_transform_format(const struct gdoi_transform *x, char *out, size_t cap)
 {
 	static const char *const auth[] = {
-		[GDOI_AUTH_NONE] = "",
-		[GDOI_AUTH_SHA1] = " esp-sha-hmac",
-		[GDOI_AUTH_SHA256] = " esp-sha256-hmac",
-		[GDOI_AUTH_SHA384] = " esp-sha384-hmac",
+	    [GDOI_AUTH_NONE] = "",
+	    [GDOI_AUTH_SHA1] = " esp-sha-hmac",
+	    [GDOI_AUTH_SHA256] = " esp-sha256-hmac",
+	    [GDOI_AUTH_SHA384] = " esp-sha384-hmac",
 	};
 	const char *a = x->auth < ARRAY_SIZE(auth) ? auth[x->auth] : " esp-?";
 	switch (x->enc) {
-	case GDOI_ENC_NULL: return snprintf(out, cap, "esp-null%s", a);
-	case GDOI_ENC_3DES: return snprintf(out, cap, "esp-3des%s", a);
+	case GDOI_ENC_NULL:
+		return snprintf(out, cap, "esp-null%s", a);
+	case GDOI_ENC_3DES:
+		return snprintf(out, cap, "esp-3des%s", a);
 	case GDOI_ENC_AES_CBC:
 		if (x->key_bits == 128)
 			return snprintf(out, cap, "esp-aes%s", a);
 		return snprintf(out, cap, "esp-aes %u%s", (unsigned)x->key_bits, a);
-	case GDOI_ENC_AES_GCM: return snprintf(out, cap, "esp-gcm %u", (unsigned)x->key_bits);
-	default: return snprintf(out, cap, "unknown");
+	case GDOI_ENC_AES_GCM:
+		return snprintf(out, cap, "esp-gcm %u", (unsigned)x->key_bits);
+	default:
+		return snprintf(out, cap, "unknown");
 	}
 }
 
@@ -158,31 +167,12 @@ int gdoi_acl_entry_check(const struct gdoi_acl_entry *e, unsigned flags, const c
 	else if ((w = ports_check(&e->sport, e->proto, flags)) ||
 		 (w = ports_check(&e->dport, e->proto, flags)))
 		;
-	else if ((flags & GDOI_ACL_CONTIGUOUS) && (!gdoi_wild_contiguous(e->src_wild) ||
-						   !gdoi_wild_contiguous(e->dst_wild)))
+	else if ((flags & GDOI_ACL_CONTIGUOUS) &&
+		 (!gdoi_wild_contiguous(e->src_wild) || !gdoi_wild_contiguous(e->dst_wild)))
 		w = "non-contiguous wildcard";
 	if (why)
 		*why = w;
 	return w ? ERR_INVAL : 0;
-}
-
-static const char *proto_name(uint8_t p)
-{
-	switch (p) {
-	case 0: return "ip";
-	case 1: return "icmp";
-	case 2: return "igmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 47: return "gre";
-	case 50: return "esp";
-	case 51: return "ahp";
-	case 88: return "eigrp";
-	case 89: return "ospf";
-	case 103: return "pim";
-	case 132: return "sctp";
-	default: return NULL;
-	}
 }
 
 static void ip4_text(uint32_t a, char out[static 16])
@@ -227,14 +217,23 @@ static void addr_text(struct sbuf *s, uint32_t a, uint32_t w)
 static void port_text(struct sbuf *s, const struct gdoi_ports *p)
 {
 	switch (p->op) {
-	case GDOI_PORT_EQ: sb_printf(s, " port = %u", (unsigned)p->a); break;
-	case GDOI_PORT_NEQ: sb_printf(s, " port != %u", (unsigned)p->a); break;
-	case GDOI_PORT_LT: sb_printf(s, " port < %u", (unsigned)p->a); break;
-	case GDOI_PORT_GT: sb_printf(s, " port > %u", (unsigned)p->a); break;
+	case GDOI_PORT_EQ:
+		sb_printf(s, " port = %u", (unsigned)p->a);
+		break;
+	case GDOI_PORT_NEQ:
+		sb_printf(s, " port != %u", (unsigned)p->a);
+		break;
+	case GDOI_PORT_LT:
+		sb_printf(s, " port < %u", (unsigned)p->a);
+		break;
+	case GDOI_PORT_GT:
+		sb_printf(s, " port > %u", (unsigned)p->a);
+		break;
 	case GDOI_PORT_RANGE:
 		sb_printf(s, " port range %u %u", (unsigned)p->a, (unsigned)p->b);
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 
@@ -243,7 +242,7 @@ int gdoi_acl_entry_format(const struct gdoi_acl_entry *e, char *out, size_t cap)
 	struct sbuf s = {out, cap, 0};
 	if (cap)
 		out[0] = 0;
-	const char *pn = proto_name(e->proto);
+	const char *pn = dp_acl_proto_name(e->proto);
 	sb_printf(&s, "access-list %s ", e->action == GDOI_ACL_DENY ? "deny" : "permit");
 	if (pn)
 		sb_printf(&s, "%s", pn);
@@ -254,6 +253,49 @@ int gdoi_acl_entry_format(const struct gdoi_acl_entry *e, char *out, size_t cap)
 	addr_text(&s, e->dst, e->dst_wild);
 	port_text(&s, &e->dport);
 	return (int)s.len;
+}
+
+/* The two models share their operator and action numbers. */
+_Static_assert(GDOI_PORT_ANY == (int)DP_ACL_PORT_ANY && GDOI_PORT_EQ == (int)DP_ACL_PORT_EQ &&
+		       GDOI_PORT_NEQ == (int)DP_ACL_PORT_NEQ && GDOI_PORT_LT == (int)DP_ACL_PORT_LT &&
+		       GDOI_PORT_GT == (int)DP_ACL_PORT_GT &&
+		       GDOI_PORT_RANGE == (int)DP_ACL_PORT_RANGE,
+	       "port operators of gdoi and dp differ");
+_Static_assert(GDOI_ACL_PERMIT == (int)DP_ACL_PERMIT && GDOI_ACL_DENY == (int)DP_ACL_DENY,
+	       "ACL actions of gdoi and dp differ");
+
+static struct dp_acl_entry dp_entry(const struct gdoi_acl_entry *e, uint8_t proto)
+{
+	return (struct dp_acl_entry){
+		.seq = e->seq,
+		.action = (enum dp_acl_action)e->action,
+		.proto = proto,
+		.src = e->src,
+		.src_wild = e->src_wild,
+		.dst = e->dst,
+		.dst_wild = e->dst_wild,
+		.sport = {(enum dp_acl_port_op)e->sport.op, e->sport.a, e->sport.b},
+		.dport = {(enum dp_acl_port_op)e->dport.op, e->dport.a, e->dport.b},
+		.tek_tag = e->sa_num,
+	};
+}
+
+int gdoi_acl_to_dp(const struct gdoi_acl_entry *in, size_t n, struct dp_acl_entry *out,
+		   size_t cap)
+{
+	static const uint8_t with_ports[] = {6, 17, 132};
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct gdoi_acl_entry *e = &in[i];
+		bool expand = e->proto == 0 &&
+			      (e->sport.op != GDOI_PORT_ANY || e->dport.op != GDOI_PORT_ANY);
+		size_t m = expand ? ARRAY_SIZE(with_ports) : 1;
+		if (cap - k < m || k > cap)
+			return ERR_NOSPACE;
+		for (size_t j = 0; j < m; j++)
+			out[k++] = dp_entry(e, expand ? with_ports[j] : e->proto);
+	}
+	return (int)k;
 }
 
 /* ---- policy ---- */

@@ -34,23 +34,23 @@
 #include "crypto/cipher.h"
 #include "crypto/hash.h"
 
-#define GDOI_KEK_SPI_LEN 16
-#define GDOI_KEK_KEY_MAX 32  /* AES-256 */
-#define GDOI_KEK_IV_MAX 16
-#define GDOI_TEK_ENC_MAX 36  /* AES-256-GCM key | salt */
-#define GDOI_TEK_AUTH_MAX 48 /* HMAC-SHA-384 key */
-#define GDOI_GCM_SALT_LEN 4
-#define GDOI_SPKI_MAX 1100   /* DER SPKI of an RSA key up to 8192 bits */
-#define GDOI_TEKS_MAX 16     /* live TEKs of a group (generations x `sa ipsec`) */
-#define GDOI_ACL_MAX 64      /* ACL lines of a group, all `sa ipsec` together */
-#define GDOI_LIFE_MAX_SEC 2592000u  /* 30 days (long SA lifetime) */
+#define GDOI_KEK_SPI_LEN   16
+#define GDOI_KEK_KEY_MAX   32 /* AES-256 */
+#define GDOI_KEK_IV_MAX	   16
+#define GDOI_TEK_ENC_MAX   36 /* AES-256-GCM key | salt */
+#define GDOI_TEK_AUTH_MAX  48 /* HMAC-SHA-384 key */
+#define GDOI_GCM_SALT_LEN  4
+#define GDOI_SPKI_MAX	   1100	    /* DER SPKI of an RSA key up to 8192 bits */
+#define GDOI_TEKS_MAX	   16	    /* live TEKs of a group (generations x `sa ipsec`) */
+#define GDOI_ACL_MAX	   64	    /* ACL lines of a group, all `sa ipsec` together */
+#define GDOI_LIFE_MAX_SEC  2592000u /* 30 days (long SA lifetime) */
 #define GDOI_LIFE_LONG_SEC 86400u   /* above this: long SA lifetime (needs the capability) */
-#define GDOI_SPI_MIN 256u           /* ESP SPIs 1-255 are reserved (RFC 4303 §2.1) */
+#define GDOI_SPI_MIN	   256u	    /* ESP SPIs 1-255 are reserved (RFC 4303 §2.1) */
 
 /* ESP encryption of a TEK. */
 enum gdoi_enc {
 	GDOI_ENC_NULL = 1, /* RFC 2410, with an HMAC */
-	GDOI_ENC_3DES,     /* 192-bit key */
+	GDOI_ENC_3DES,	   /* 192-bit key */
 	GDOI_ENC_AES_CBC,  /* 128/192/256 */
 	GDOI_ENC_AES_GCM,  /* 128/256, 16-octet ICV (transform 20) */
 };
@@ -58,22 +58,22 @@ enum gdoi_enc {
 /* ESP integrity (HMAC, RFC 2404 / RFC 4868); none for GCM. */
 enum gdoi_auth {
 	GDOI_AUTH_NONE = 0,
-	GDOI_AUTH_SHA1,   /* HMAC-SHA1-96, 20-octet key */
+	GDOI_AUTH_SHA1,	  /* HMAC-SHA1-96, 20-octet key */
 	GDOI_AUTH_SHA256, /* HMAC-SHA-256-128, 32-octet key */
 	GDOI_AUTH_SHA384, /* HMAC-SHA-384-192, 48-octet key */
 };
 
 struct gdoi_transform {
-	uint8_t enc;       /* enum gdoi_enc */
+	uint8_t enc;	   /* enum gdoi_enc */
 	uint16_t key_bits; /* cipher key (AES 128/192/256, 3DES 192, NULL 0), without the salt */
-	uint8_t auth;      /* enum gdoi_auth */
+	uint8_t auth;	   /* enum gdoi_auth */
 };
 
 /* Replay protection of a TEK; the values are those of GVPN_REPLAY_METHOD (notes §5.4). */
 enum gdoi_replay {
 	GDOI_REPLAY_NONE = 0,
 	GDOI_REPLAY_COUNTER = 1, /* window in packets */
-	GDOI_REPLAY_TIME = 2,    /* TBAR, window in seconds */
+	GDOI_REPLAY_TIME = 2,	 /* TBAR, window in seconds */
 };
 
 /* ACL entries: an IOS extended ACL line (notes §5.6). Same meaning as dp/acl.h. */
@@ -84,10 +84,10 @@ enum gdoi_acl_action {
 
 enum gdoi_port_op {
 	GDOI_PORT_ANY = 0,
-	GDOI_PORT_EQ,    /* eq a */
-	GDOI_PORT_NEQ,   /* neq a */
-	GDOI_PORT_LT,    /* lt a */
-	GDOI_PORT_GT,    /* gt a */
+	GDOI_PORT_EQ,	 /* eq a */
+	GDOI_PORT_NEQ,	 /* neq a */
+	GDOI_PORT_LT,	 /* lt a */
+	GDOI_PORT_GT,	 /* gt a */
 	GDOI_PORT_RANGE, /* range a b */
 };
 
@@ -97,9 +97,9 @@ struct gdoi_ports {
 };
 
 struct gdoi_acl_entry {
-	uint32_t seq;    /* line number (10, 20, ...); 0 when the KS did not send one */
-	uint8_t action;  /* enum gdoi_acl_action */
-	uint8_t proto;   /* IP protocol, 0 = ip (any) */
+	uint32_t seq;		/* line number (10, 20, ...); 0 when the KS did not send one */
+	uint8_t action;		/* enum gdoi_acl_action */
+	uint8_t proto;		/* IP protocol, 0 = ip (any) */
 	uint32_t src, src_wild; /* host byte order; wildcard bit 1 = don't care */
 	uint32_t dst, dst_wild;
 	struct gdoi_ports sport, dport;
@@ -111,16 +111,16 @@ struct gdoi_kek {
 	enum crypto_cbc_alg alg; /* CRYPTO_CBC_3DES or _AES128/192/256 */
 	uint8_t key[GDOI_KEK_KEY_MAX];
 	uint8_t iv[GDOI_KEK_IV_MAX];
-	bool has_keys;           /* key/iv valid (a GM has them after message 4) */
-	uint32_t life_sec;       /* lifetime as created (KS) or as received (GM) */
+	bool has_keys;	   /* key/iv valid (a GM has them after message 4) */
+	uint32_t life_sec; /* lifetime as created (KS) or as received (GM) */
 	uint64_t created_ns, expires_ns;
 	enum crypto_hash_alg sig_hash;
-	uint8_t sig_alg;         /* enum wire_sig_alg: 1 RSA */
+	uint8_t sig_alg; /* enum wire_sig_alg: 1 RSA */
 	uint16_t sig_key_bits;
-	bool multicast;          /* rekey transport */
-	uint32_t mcast_addr;     /* group address of multicast rekeys */
-	uint32_t ks_addr;        /* where rekeys come from (SA KEK source) */
-	bool ack_requested;      /* KEK_ACK_REQUESTED (gvpn ACK, notes §5.3) */
+	bool multicast;	     /* rekey transport */
+	uint32_t mcast_addr; /* group address of multicast rekeys */
+	uint32_t ks_addr;    /* where rekeys come from (SA KEK source) */
+	bool ack_requested;  /* KEK_ACK_REQUESTED (gvpn ACK, notes §5.3) */
 };
 
 struct gdoi_tek {
@@ -132,9 +132,9 @@ struct gdoi_tek {
 	bool has_keys;
 	uint32_t life_sec;
 	uint64_t created_ns, expires_ns;
-	uint8_t replay;         /* enum gdoi_replay */
+	uint8_t replay;		/* enum gdoi_replay */
 	uint16_t replay_window; /* packets (counter) or seconds (time) */
-	bool receive_only;      /* SA Direction receiver-only: decrypt only */
+	bool receive_only;	/* SA Direction receiver-only: decrypt only */
 };
 
 struct gdoi_policy {
@@ -147,11 +147,11 @@ struct gdoi_policy {
 	bool has_gap;
 	uint16_t atd_sec, dtd_sec;
 	bool has_seq;
-	uint32_t seq;           /* GROUPKEY-PUSH sequence number (message 4 SEQ) */
+	uint32_t seq; /* GROUPKEY-PUSH sequence number (message 4 SEQ) */
 	bool has_pseudotime;
-	uint64_t pt_ms;         /* KS pseudotime (ms) at pt_at_ns */
+	uint64_t pt_ms; /* KS pseudotime (ms) at pt_at_ns */
 	uint64_t pt_at_ns;
-	size_t spki_len;        /* KS rekey public key, 0 when not sent */
+	size_t spki_len; /* KS rekey public key, 0 when not sent */
 	uint8_t spki[GDOI_SPKI_MAX];
 };
 
@@ -201,6 +201,17 @@ bool gdoi_acl_line_equal(const struct gdoi_acl_entry *a, const struct gdoi_acl_e
  * Returns the length (snprintf style).
  */
 int gdoi_acl_entry_format(const struct gdoi_acl_entry *e, char *out, size_t cap);
+
+struct dp_acl_entry;
+/*
+ * The downloaded ACL as dp/acl.h entries for dp_acl_create (tek_tag =
+ * sa_num). A line with ports on protocol 0 (an RFC selector "any protocol,
+ * port P") becomes three lines, TCP, UDP and SCTP, with the same number:
+ * the packets it can match. Returns the number of entries written, or
+ * ERR_NOSPACE when cap is too small.
+ */
+int gdoi_acl_to_dp(const struct gdoi_acl_entry *in, size_t n, struct dp_acl_entry *out,
+		   size_t cap);
 
 /* ---- policy ---- */
 

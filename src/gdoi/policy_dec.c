@@ -49,22 +49,41 @@ static int kek_read_attrs(const struct wire_attrs *attrs, struct kek_attrs *k, c
 		uint64_t v = 0;
 		if (wire_attr_uint(&a, &v) < 0 && a.type <= WIRE_KEKA_ACK_REQUESTED)
 			return gdoi_errf(why, cap, ERR_INVAL, "KEK attribute %u has a bad length",
-				      (unsigned)a.type);
+					 (unsigned)a.type);
 		switch (a.type) {
 		case WIRE_KEKA_MGMT_ALG:
-			return gdoi_errf(why, cap, ERR_UNSUPP, "KEK management algorithm %u (LKH) not supported",
-				      (unsigned)v);
-		case WIRE_KEKA_ALG: k->alg = v; break;
-		case WIRE_KEKA_KEY_LENGTH: k->bits = v; k->has_bits = true; break;
-		case WIRE_KEKA_KEY_LIFETIME: k->life = v; k->has_life = true; break;
-		case WIRE_KEKA_SIG_HASH_ALG: k->sig_hash = v; k->has_sig_hash = true; break;
-		case WIRE_KEKA_SIG_ALG: k->sig_alg = v; break;
-		case WIRE_KEKA_SIG_KEY_LENGTH: k->sig_bits = v; break;
-		case WIRE_KEKA_ACK_REQUESTED: k->ack = v; break;
+			return gdoi_errf(why, cap, ERR_UNSUPP,
+					 "KEK management algorithm %u (LKH) not supported",
+					 (unsigned)v);
+		case WIRE_KEKA_ALG:
+			k->alg = v;
+			break;
+		case WIRE_KEKA_KEY_LENGTH:
+			k->bits = v;
+			k->has_bits = true;
+			break;
+		case WIRE_KEKA_KEY_LIFETIME:
+			k->life = v;
+			k->has_life = true;
+			break;
+		case WIRE_KEKA_SIG_HASH_ALG:
+			k->sig_hash = v;
+			k->has_sig_hash = true;
+			break;
+		case WIRE_KEKA_SIG_ALG:
+			k->sig_alg = v;
+			break;
+		case WIRE_KEKA_SIG_KEY_LENGTH:
+			k->sig_bits = v;
+			break;
+		case WIRE_KEKA_ACK_REQUESTED:
+			k->ack = v;
+			break;
 		default:
 			if (a.type < PRIVATE_ATTR_MIN)
-				return gdoi_errf(why, cap, ERR_UNSUPP, "KEK attribute %u not supported",
-					      (unsigned)a.type);
+				return gdoi_errf(why, cap, ERR_UNSUPP,
+						 "KEK attribute %u not supported",
+						 (unsigned)a.type);
 		}
 	}
 	return 0;
@@ -77,7 +96,7 @@ static int kek_cipher(const struct kek_attrs *k, enum crypto_cbc_alg *alg, char 
 		return 0;
 	}
 	if (k->alg == WIRE_KEK_ALG_AES && k->has_bits) {
-		*alg = k->bits == 128 ? CRYPTO_CBC_AES128
+		*alg = k->bits == 128	? CRYPTO_CBC_AES128
 		       : k->bits == 192 ? CRYPTO_CBC_AES192
 		       : k->bits == 256 ? CRYPTO_CBC_AES256
 					: CRYPTO_CBC_DES;
@@ -85,7 +104,7 @@ static int kek_cipher(const struct kek_attrs *k, enum crypto_cbc_alg *alg, char 
 			return 0;
 	}
 	return gdoi_errf(why, cap, ERR_UNSUPP, "KEK algorithm %u with key length %u not supported",
-		      (unsigned)k->alg, (unsigned)k->bits);
+			 (unsigned)k->alg, (unsigned)k->bits);
 }
 
 static int decode_kek(const struct wire_sa_kek *w, uint64_t now, struct gdoi_kek *out, char *why,
@@ -103,13 +122,13 @@ static int decode_kek(const struct wire_sa_kek *w, uint64_t now, struct gdoi_kek
 		return rc;
 	if (!k.has_life || !k.life || k.life > GDOI_LIFE_MAX_SEC)
 		return gdoi_errf(why, cap, ERR_INVAL, "KEK lifetime %u s not acceptable",
-			      (unsigned)k.life);
+				 (unsigned)k.life);
 	if (k.sig_alg != WIRE_SIG_ALG_RSA)
 		return gdoi_errf(why, cap, ERR_UNSUPP, "signature algorithm %u not supported",
-			      (unsigned)k.sig_alg);
+				 (unsigned)k.sig_alg);
 	if (!k.has_sig_hash || !gdoi_map_sig_hash_from(k.sig_hash, &out->sig_hash))
 		return gdoi_errf(why, cap, ERR_UNSUPP, "signature hash %u not supported",
-			      (unsigned)k.sig_hash);
+				 (unsigned)k.sig_hash);
 	if (w->src.type != WIRE_ID_IPV4_ADDR || w->dst.type != WIRE_ID_IPV4_ADDR)
 		return gdoi_errf(why, cap, ERR_UNSUPP, "KEK source/destination not IPv4 addresses");
 	memcpy(out->spi, w->spi, GDOI_KEK_SPI_LEN);
@@ -141,9 +160,11 @@ static int tek_attr(const struct wire_attr *a, struct tek_attrs *t, char *why, s
 	uint64_t v = 0;
 	if (a->type != WIRE_TEKA_GVPN_PORT_RANGE && wire_attr_uint(a, &v) < 0)
 		return gdoi_errf(why, cap, ERR_INVAL, "TEK attribute %u has a bad length",
-			      (unsigned)a->type);
+				 (unsigned)a->type);
 	switch (a->type) {
-	case WIRE_TEKA_LIFE_TYPE: t->life_type = v; break;
+	case WIRE_TEKA_LIFE_TYPE:
+		t->life_type = v;
+		break;
 	case WIRE_TEKA_LIFE_DURATION:
 		/* Volume lifetimes (kilobytes) are not enforced on group SAs. */
 		if (t->life_type == WIRE_LIFE_SECONDS) {
@@ -154,17 +175,41 @@ static int tek_attr(const struct wire_attr *a, struct tek_attrs *t, char *why, s
 	case WIRE_TEKA_GROUP_DESC:
 	case WIRE_TEKA_ECN_TUNNEL:
 	case WIRE_TEKA_AUTH_KEY_LENGTH:
-	case WIRE_TEKA_ADDR_PRESERVATION: break; /* header preservation is always on */
-	case WIRE_TEKA_ENCAP_MODE: t->encap = v; break;
-	case WIRE_TEKA_AUTH_ALG: t->auth = v; break;
-	case WIRE_TEKA_KEY_LENGTH: t->bits = v; t->has_bits = true; break;
-	case WIRE_TEKA_ESN: t->esn = v; break;
-	case WIRE_TEKA_SA_DIRECTION: t->dir = v; break;
-	case WIRE_TEKA_GVPN_REPLAY_METHOD: t->replay = v; t->has_replay = true; break;
-	case WIRE_TEKA_GVPN_REPLAY_WINDOW: t->window = v; break;
-	case WIRE_TEKA_GVPN_PSEUDOTIME: t->pt = v; t->has_pt = true; break;
-	case WIRE_TEKA_GVPN_ACL_ACTION: t->action = v; break;
-	case WIRE_TEKA_GVPN_ACL_SEQ: t->seq = v; break;
+	case WIRE_TEKA_ADDR_PRESERVATION:
+		break; /* header preservation is always on */
+	case WIRE_TEKA_ENCAP_MODE:
+		t->encap = v;
+		break;
+	case WIRE_TEKA_AUTH_ALG:
+		t->auth = v;
+		break;
+	case WIRE_TEKA_KEY_LENGTH:
+		t->bits = v;
+		t->has_bits = true;
+		break;
+	case WIRE_TEKA_ESN:
+		t->esn = v;
+		break;
+	case WIRE_TEKA_SA_DIRECTION:
+		t->dir = v;
+		break;
+	case WIRE_TEKA_GVPN_REPLAY_METHOD:
+		t->replay = v;
+		t->has_replay = true;
+		break;
+	case WIRE_TEKA_GVPN_REPLAY_WINDOW:
+		t->window = v;
+		break;
+	case WIRE_TEKA_GVPN_PSEUDOTIME:
+		t->pt = v;
+		t->has_pt = true;
+		break;
+	case WIRE_TEKA_GVPN_ACL_ACTION:
+		t->action = v;
+		break;
+	case WIRE_TEKA_GVPN_ACL_SEQ:
+		t->seq = v;
+		break;
 	case WIRE_TEKA_GVPN_PORT_RANGE:
 		if (a->tv || a->len != 8)
 			return gdoi_errf(why, cap, ERR_INVAL, "GVPN_PORT_RANGE is not 8 octets");
@@ -175,7 +220,7 @@ static int tek_attr(const struct wire_attr *a, struct tek_attrs *t, char *why, s
 	default:
 		if (a->type < PRIVATE_ATTR_MIN)
 			return gdoi_errf(why, cap, ERR_UNSUPP, "TEK attribute %u not supported",
-				      (unsigned)a->type);
+					 (unsigned)a->type);
 	}
 	return 0;
 }
@@ -185,32 +230,49 @@ static int tek_transform(const struct wire_sa_tek *w, const struct tek_attrs *t,
 {
 	memset(x, 0, sizeof(*x));
 	switch (w->transform_id) {
-	case WIRE_ESP_NULL: x->enc = GDOI_ENC_NULL; break;
-	case WIRE_ESP_3DES: x->enc = GDOI_ENC_3DES; x->key_bits = 192; break;
-	case WIRE_ESP_AES_CBC: x->enc = GDOI_ENC_AES_CBC; break;
-	case WIRE_ESP_AES_GCM_16: x->enc = GDOI_ENC_AES_GCM; break;
+	case WIRE_ESP_NULL:
+		x->enc = GDOI_ENC_NULL;
+		break;
+	case WIRE_ESP_3DES:
+		x->enc = GDOI_ENC_3DES;
+		x->key_bits = 192;
+		break;
+	case WIRE_ESP_AES_CBC:
+		x->enc = GDOI_ENC_AES_CBC;
+		break;
+	case WIRE_ESP_AES_GCM_16:
+		x->enc = GDOI_ENC_AES_GCM;
+		break;
 	default:
 		return gdoi_errf(why, cap, ERR_UNSUPP, "ESP transform %u (%s) not supported",
-			      (unsigned)w->transform_id, wire_esp_name(w->transform_id));
+				 (unsigned)w->transform_id, wire_esp_name(w->transform_id));
 	}
 	if (x->enc == GDOI_ENC_AES_CBC || x->enc == GDOI_ENC_AES_GCM)
 		x->key_bits = t->has_bits && t->bits <= 0xffff ? (uint16_t)t->bits : 0;
 	else if (t->has_bits && t->bits != x->key_bits)
 		return gdoi_errf(why, cap, ERR_INVAL, "key length %u for %s", (unsigned)t->bits,
-			      wire_esp_name(w->transform_id));
+				 wire_esp_name(w->transform_id));
 	switch (t->auth) {
-	case 0: x->auth = GDOI_AUTH_NONE; break;
-	case WIRE_AUTH_HMAC_SHA1: x->auth = GDOI_AUTH_SHA1; break;
-	case WIRE_AUTH_HMAC_SHA2_256: x->auth = GDOI_AUTH_SHA256; break;
-	case WIRE_AUTH_HMAC_SHA2_384: x->auth = GDOI_AUTH_SHA384; break;
+	case 0:
+		x->auth = GDOI_AUTH_NONE;
+		break;
+	case WIRE_AUTH_HMAC_SHA1:
+		x->auth = GDOI_AUTH_SHA1;
+		break;
+	case WIRE_AUTH_HMAC_SHA2_256:
+		x->auth = GDOI_AUTH_SHA256;
+		break;
+	case WIRE_AUTH_HMAC_SHA2_384:
+		x->auth = GDOI_AUTH_SHA384;
+		break;
 	default:
 		return gdoi_errf(why, cap, ERR_UNSUPP, "authentication algorithm %u not supported",
-			      (unsigned)t->auth);
+				 (unsigned)t->auth);
 	}
 	const char *w_why;
 	if (gdoi_transform_check(x, &w_why) < 0)
 		return gdoi_errf(why, cap, ERR_UNSUPP, "%s (key length %u)", w_why,
-			      (unsigned)x->key_bits);
+				 (unsigned)x->key_bits);
 	return 0;
 }
 
@@ -227,13 +289,13 @@ static int id_addr(const struct wire_gdoi_id *id, uint32_t *addr, uint32_t *wild
 		uint32_t mask = buf_load_u32(id->data + 4);
 		if (!gdoi_wild_contiguous(~mask))
 			return gdoi_errf(why, cap, ERR_INVAL, "subnet mask %08x is not contiguous",
-				      (unsigned)mask);
+					 (unsigned)mask);
 		*wild = ~mask;
 		*addr = buf_load_u32(id->data) & mask;
 		return 0;
 	}
 	return gdoi_errf(why, cap, ERR_UNSUPP, "selector type %u (%s) not supported",
-		      (unsigned)id->type, wire_id_type_name(id->type));
+			 (unsigned)id->type, wire_id_type_name(id->type));
 }
 
 /* [lo, hi] as an operator; lo > hi (only lo = hi + 2 gets here) is neq. */
@@ -301,21 +363,22 @@ static int tek_params(const struct wire_sa_tek *w, const struct tek_attrs *t, ui
 {
 	memset(out, 0, sizeof(*out));
 	if (w->spi < GDOI_SPI_MIN)
-		return gdoi_errf(why, cap, ERR_INVAL, "TEK SPI 0x%08x is reserved", (unsigned)w->spi);
+		return gdoi_errf(why, cap, ERR_INVAL, "TEK SPI 0x%08x is reserved",
+				 (unsigned)w->spi);
 	int rc = tek_transform(w, t, &out->xf, why, cap);
 	if (rc < 0)
 		return rc;
 	if (t->encap && t->encap != WIRE_ENCAP_TUNNEL)
 		return gdoi_errf(why, cap, ERR_UNSUPP, "encapsulation mode %u (only tunnel)",
-			      (unsigned)t->encap);
+				 (unsigned)t->encap);
 	if (t->esn)
 		return gdoi_errf(why, cap, ERR_UNSUPP, "extended sequence numbers on a group SA");
 	if (!t->has_life || !t->life || t->life > GDOI_LIFE_MAX_SEC)
 		return gdoi_errf(why, cap, ERR_INVAL, "TEK lifetime %u s not acceptable",
-			      (unsigned)t->life);
+				 (unsigned)t->life);
 	if (t->has_replay && (t->replay > GDOI_REPLAY_TIME || t->window > 0xffff))
-		return gdoi_errf(why, cap, ERR_INVAL, "replay method %u window %u", (unsigned)t->replay,
-			      (unsigned)t->window);
+		return gdoi_errf(why, cap, ERR_INVAL, "replay method %u window %u",
+				 (unsigned)t->replay, (unsigned)t->window);
 	out->spi = w->spi;
 	out->life_sec = (uint32_t)t->life;
 	out->created_ns = now;
@@ -347,7 +410,7 @@ static int add_tek(struct gdoi_policy *p, const struct wire_sa_tek *w, uint64_t 
 	int rc = 0;
 	if (w->proto_id != WIRE_GDOI_PROTO_IPSEC_ESP)
 		return gdoi_errf(why, cap, ERR_UNSUPP, "TEK protocol %u (%s) not supported",
-			      (unsigned)w->proto_id, wire_gdoi_proto_name(w->proto_id));
+				 (unsigned)w->proto_id, wire_gdoi_proto_name(w->proto_id));
 	wire_attr_iter_init(&it, &w->attrs);
 	while (rc == 0 && wire_attr_iter_next(&it, &a))
 		rc = tek_attr(&a, &ta, why, cap);
@@ -363,10 +426,11 @@ static int add_tek(struct gdoi_policy *p, const struct wire_sa_tek *w, uint64_t 
 	struct gdoi_acl_entry *line = find_line(p, &e);
 	if (have && !gdoi_transform_equal(&have->xf, &t.xf))
 		return gdoi_errf(why, cap, ERR_INVAL, "SPI 0x%08x with two transforms",
-			      (unsigned)t.spi);
+				 (unsigned)t.spi);
 	if (!have) {
 		if (p->n_teks == GDOI_TEKS_MAX)
-			return gdoi_errf(why, cap, ERR_LIMIT, "more than %u TEKs", (unsigned)GDOI_TEKS_MAX);
+			return gdoi_errf(why, cap, ERR_LIMIT, "more than %u TEKs",
+					 (unsigned)GDOI_TEKS_MAX);
 		t.sa_num = line ? line->sa_num : (*next_num)++;
 		have = &p->tek[p->n_teks++];
 		*have = t;
@@ -374,7 +438,8 @@ static int add_tek(struct gdoi_policy *p, const struct wire_sa_tek *w, uint64_t 
 	if (line && line->sa_num == have->sa_num)
 		return 0;
 	if (p->n_acl == GDOI_ACL_MAX)
-		return gdoi_errf(why, cap, ERR_LIMIT, "more than %u ACL lines", (unsigned)GDOI_ACL_MAX);
+		return gdoi_errf(why, cap, ERR_LIMIT, "more than %u ACL lines",
+				 (unsigned)GDOI_ACL_MAX);
 	e.sa_num = have->sa_num;
 	p->acl[p->n_acl++] = e;
 	if (ta.has_pt) {
@@ -436,8 +501,9 @@ static int spki_check(struct gdoi_policy *p, const struct wire_attr *a, char *wh
 	unsigned bits = k.bits;
 	crypto_rsa_clear(&k);
 	if (p->kek.sig_key_bits && p->kek.sig_key_bits != bits)
-		return gdoi_errf(why, cap, ERR_INVAL, "public key of %u bits, SIG_KEY_LENGTH says %u",
-			      bits, (unsigned)p->kek.sig_key_bits);
+		return gdoi_errf(why, cap, ERR_INVAL,
+				 "public key of %u bits, SIG_KEY_LENGTH says %u", bits,
+				 (unsigned)p->kek.sig_key_bits);
 	p->kek.sig_key_bits = (uint16_t)bits;
 	memcpy(p->spki, a->val, a->len);
 	p->spki_len = a->len;
@@ -453,8 +519,9 @@ static int kek_keys(struct gdoi_policy *p, const struct wire_kd *kd, char *why, 
 		return gdoi_errf(why, cap, ERR_INVAL, "no KEK key packet for the SA KEK");
 	size_t block = crypto_cbc_block_len(k->alg), klen = crypto_cbc_key_len(k->alg);
 	if (!kd_attr(pk, WIRE_KDA_KEK_ALG_KEY, &a) || a.len != block + klen)
-		return gdoi_errf(why, cap, ERR_INVAL, "KEK_ALGORITHM_KEY is not IV | key of %s (%zu octets)",
-			      crypto_cbc_name(k->alg), block + klen);
+		return gdoi_errf(why, cap, ERR_INVAL,
+				 "KEK_ALGORITHM_KEY is not IV | key of %s (%zu octets)",
+				 crypto_cbc_name(k->alg), block + klen);
 	memcpy(k->iv, a.val, block);
 	memcpy(k->key, a.val + block, klen);
 	k->has_keys = true;
@@ -470,19 +537,21 @@ static int tek_keys(struct gdoi_tek *t, const struct wire_kd *kd, char *why, siz
 	const struct wire_kd_packet *pk = wire_kd_find(kd, WIRE_KD_TEK, spi, sizeof(spi));
 	if (!pk)
 		return gdoi_errf(why, cap, ERR_INVAL, "no TEK key packet for SPI 0x%08x",
-			      (unsigned)t->spi);
+				 (unsigned)t->spi);
 	size_t el = gdoi_transform_enc_len(&t->xf), al = gdoi_transform_auth_len(&t->xf);
 	struct wire_attr a;
 	bool has = kd_attr(pk, WIRE_KDA_TEK_ALG_KEY, &a);
 	if (el ? !has || a.len != el : has && a.len != 0)
-		return gdoi_errf(why, cap, ERR_INVAL, "TEK_ALGORITHM_KEY of SPI 0x%08x is not %zu octets",
-			      (unsigned)t->spi, el);
+		return gdoi_errf(why, cap, ERR_INVAL,
+				 "TEK_ALGORITHM_KEY of SPI 0x%08x is not %zu octets",
+				 (unsigned)t->spi, el);
 	if (el)
 		memcpy(t->enc_key, a.val, el);
 	has = kd_attr(pk, WIRE_KDA_TEK_INTEGRITY_KEY, &a);
 	if (al ? !has || a.len != al : has)
-		return gdoi_errf(why, cap, ERR_INVAL, "TEK_INTEGRITY_KEY of SPI 0x%08x is not %zu octets",
-			      (unsigned)t->spi, al);
+		return gdoi_errf(why, cap, ERR_INVAL,
+				 "TEK_INTEGRITY_KEY of SPI 0x%08x is not %zu octets",
+				 (unsigned)t->spi, al);
 	if (al)
 		memcpy(t->auth_key, a.val, al);
 	t->has_keys = true;

@@ -18,21 +18,30 @@
 uint8_t gdoi_map_esp_id(uint8_t enc)
 {
 	switch (enc) {
-	case GDOI_ENC_NULL: return WIRE_ESP_NULL;
-	case GDOI_ENC_3DES: return WIRE_ESP_3DES;
-	case GDOI_ENC_AES_CBC: return WIRE_ESP_AES_CBC;
-	case GDOI_ENC_AES_GCM: return WIRE_ESP_AES_GCM_16;
-	default: return 0;
+	case GDOI_ENC_NULL:
+		return WIRE_ESP_NULL;
+	case GDOI_ENC_3DES:
+		return WIRE_ESP_3DES;
+	case GDOI_ENC_AES_CBC:
+		return WIRE_ESP_AES_CBC;
+	case GDOI_ENC_AES_GCM:
+		return WIRE_ESP_AES_GCM_16;
+	default:
+		return 0;
 	}
 }
 
 uint16_t gdoi_map_auth_attr(uint8_t auth)
 {
 	switch (auth) {
-	case GDOI_AUTH_SHA1: return WIRE_AUTH_HMAC_SHA1;
-	case GDOI_AUTH_SHA256: return WIRE_AUTH_HMAC_SHA2_256;
-	case GDOI_AUTH_SHA384: return WIRE_AUTH_HMAC_SHA2_384;
-	default: return 0;
+	case GDOI_AUTH_SHA1:
+		return WIRE_AUTH_HMAC_SHA1;
+	case GDOI_AUTH_SHA256:
+		return WIRE_AUTH_HMAC_SHA2_256;
+	case GDOI_AUTH_SHA384:
+		return WIRE_AUTH_HMAC_SHA2_384;
+	default:
+		return 0;
 	}
 }
 
@@ -50,10 +59,10 @@ static const struct {
 	uint16_t wire;
 	enum crypto_hash_alg h;
 } sig_hashes[] = {
-	{WIRE_SIG_HASH_SHA1, CRYPTO_HASH_SHA1},
-	{WIRE_SIG_HASH_SHA256, CRYPTO_HASH_SHA256},
-	{WIRE_SIG_HASH_SHA384, CRYPTO_HASH_SHA384},
-	{WIRE_SIG_HASH_SHA512, CRYPTO_HASH_SHA512},
+    {WIRE_SIG_HASH_SHA1, CRYPTO_HASH_SHA1},
+    {WIRE_SIG_HASH_SHA256, CRYPTO_HASH_SHA256},
+    {WIRE_SIG_HASH_SHA384, CRYPTO_HASH_SHA384},
+    {WIRE_SIG_HASH_SHA512, CRYPTO_HASH_SHA512},
 };
 
 uint16_t gdoi_map_sig_hash(enum crypto_hash_alg h)
@@ -150,10 +159,21 @@ static uint16_t id_port(const struct gdoi_ports *p)
 static void port_interval(const struct gdoi_ports *p, uint16_t *lo, uint16_t *hi)
 {
 	switch (p->op) {
-	case GDOI_PORT_EQ: *lo = *hi = p->a; return;
-	case GDOI_PORT_LT: *lo = 0; *hi = (uint16_t)(p->a - 1u); return;
-	case GDOI_PORT_GT: *lo = (uint16_t)(p->a + 1u); *hi = 65535; return;
-	case GDOI_PORT_RANGE: *lo = p->a; *hi = p->b; return;
+	case GDOI_PORT_EQ:
+		*lo = *hi = p->a;
+		return;
+	case GDOI_PORT_LT:
+		*lo = 0;
+		*hi = (uint16_t)(p->a - 1u);
+		return;
+	case GDOI_PORT_GT:
+		*lo = (uint16_t)(p->a + 1u);
+		*hi = 65535;
+		return;
+	case GDOI_PORT_RANGE:
+		*lo = p->a;
+		*hi = p->b;
+		return;
 	case GDOI_PORT_NEQ:
 		if (p->a == 0) {
 			*lo = 1;
@@ -166,7 +186,10 @@ static void port_interval(const struct gdoi_ports *p, uint16_t *lo, uint16_t *hi
 			*hi = (uint16_t)(p->a - 1u);
 		}
 		return;
-	default: *lo = 0; *hi = 65535; return;
+	default:
+		*lo = 0;
+		*hi = 65535;
+		return;
 	}
 }
 
@@ -251,8 +274,8 @@ static void note_withheld(struct gdoi_withheld *wh, uint32_t seq)
 
 /* ---- SA KEK and GAP ---- */
 
-static int encode_kek(const struct gdoi_kek *k, const struct gdoi_enc_opts *o,
-		      struct gdoi_arena *a, struct wire_sa_kek *out)
+static int encode_kek(const struct gdoi_kek *k, const struct gdoi_enc_opts *o, struct gdoi_arena *a,
+		      struct wire_sa_kek *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->proto = GDOI_IPPROTO_UDP;
@@ -336,8 +359,7 @@ static bool tek_sent(const struct gdoi_policy *p, const struct gdoi_tek *t, uint
 	return false;
 }
 
-static int kek_packet(const struct gdoi_policy *p, struct gdoi_arena *a,
-		      struct wire_kd_packet *pk)
+static int kek_packet(const struct gdoi_policy *p, struct gdoi_arena *a, struct wire_kd_packet *pk)
 {
 	const struct gdoi_kek *k = &p->kek;
 	size_t block = crypto_cbc_block_len(k->alg), klen = crypto_cbc_key_len(k->alg);
@@ -355,7 +377,8 @@ static int kek_packet(const struct gdoi_policy *p, struct gdoi_arena *a,
 	mem_wipe(ivkey, sizeof(ivkey));
 	if (p->spki_len)
 		wire_attr_put_tlv(&w, WIRE_KDA_KEK_SIG_ALG_KEY, p->spki, (uint16_t)p->spki_len);
-	*pk = (struct wire_kd_packet){.type = WIRE_KD_KEK, .spi_size = GDOI_KEK_SPI_LEN, .spi = spi};
+	*pk =
+	    (struct wire_kd_packet){.type = WIRE_KD_KEK, .spi_size = GDOI_KEK_SPI_LEN, .spi = spi};
 	return take_attrs(a, &w, &pk->attrs);
 }
 

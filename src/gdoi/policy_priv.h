@@ -13,7 +13,7 @@
 #include "crypto/hash.h"
 #include "gdoi/policy.h"
 
-#define GDOI_PORT 848
+#define GDOI_PORT	 848
 #define GDOI_IPPROTO_UDP 17
 
 /* ESP transform ID (enum wire_esp) of an encryption, 0 if none. */

@@ -58,8 +58,8 @@ void gdoi_arena_wipe(struct gdoi_arena *a);
 
 /* Who the policy is encoded for. */
 struct gdoi_enc_opts {
-	uint32_t caps;  /* the member's gvpn capabilities (enum gdoi_cap); 0 for plain RFC 6407 */
-	uint64_t now;   /* remaining lifetimes are computed at now */
+	uint32_t caps;	/* the member's gvpn capabilities (enum gdoi_cap); 0 for plain RFC 6407 */
+	uint64_t now;	/* remaining lifetimes are computed at now */
 	uint64_t pt_ms; /* KS pseudotime at now (GVPN_PSEUDOTIME) */
 };
 

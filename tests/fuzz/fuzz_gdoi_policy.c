@@ -74,7 +74,8 @@ static void check_roundtrip(const struct gdoi_policy *p)
 		return; /* more SA TEKs than one payload holds: the encoder refuses */
 	}
 	struct wire_builder b;
-	struct wire_isakmp_hdr h = {.version = WIRE_ISAKMP_VERSION, .exch = WIRE_EXCH_GROUPKEY_PULL};
+	struct wire_isakmp_hdr h = {.version = WIRE_ISAKMP_VERSION,
+				    .exch = WIRE_EXCH_GROUPKEY_PULL};
 	wire_build_init(&b, msg, sizeof(msg), &h);
 	wire_build_gdoi_sa(&b, &sa, WIRE_DIALECT_RFC6407);
 	int len = wire_build_finish(&b);
@@ -109,8 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n > size - 2 || size - 2 - n > WIRE_PAYLOAD_MAX - WIRE_GEN_HDR_LEN)
 		return 0;
 	struct wire_payload spl = {.type = WIRE_PL_SA, .body = data + 2, .len = n, .off = 32};
-	struct wire_payload kpl = {.type = WIRE_PL_KD, .body = data + 2 + n, .len = size - 2 - n,
-				   .off = 32 + n};
+	struct wire_payload kpl = {
+	    .type = WIRE_PL_KD, .body = data + 2 + n, .len = size - 2 - n, .off = 32 + n};
 	if (wire_gdoi_sa_decode(&spl, WIRE_DIALECT_AUTO, &sa, NULL) < 0)
 		return 0;
 	if (gdoi_policy_decode_sa(&sa, NOW, &p, why, sizeof(why)) < 0) {

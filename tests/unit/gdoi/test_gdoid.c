@@ -19,7 +19,7 @@
 #include "wire/names.h"
 
 #define NFRAMES 14
-#define NOW (50 * NS_PER_SEC)
+#define NOW	(50 * NS_PER_SEC)
 
 struct tek_expect {
 	const char *name; /* keys.txt prefix: "tek.feb9f28b" */
@@ -42,20 +42,44 @@ struct capture {
 	struct tek_expect tek[2];
 };
 
-#define AES128_SHA1 {GDOI_ENC_AES_CBC, 128, GDOI_AUTH_SHA1}
-#define DES3_SHA1 {GDOI_ENC_3DES, 192, GDOI_AUTH_SHA1}
+#define AES128_SHA1                                                                                \
+	{                                                                                          \
+		GDOI_ENC_AES_CBC, 128, GDOI_AUTH_SHA1                                              \
+	}
+#define DES3_SHA1                                                                                  \
+	{                                                                                          \
+		GDOI_ENC_3DES, 192, GDOI_AUTH_SHA1                                                 \
+	}
 
 static const struct capture captures[] = {
-	{"registration-rekey.pcap", "gdoid/registration-rekey.decrypted.pcap",
-	 WIRE_DIALECT_GDOID, CRYPTO_CBC_AES128, CRYPTO_HASH_SHA1, false, false, 1,
-	 {{"tek.feb9f28b", 0xfeb9f28b, AES128_SHA1, true, 0x0af80001, 0, 0xefc00101, 5000}}},
-	{"multicast-rekey.pcap", "gdoid/multicast-rekey.decrypted.pcap", WIRE_DIALECT_GDOID,
-	 CRYPTO_CBC_3DES, CRYPTO_HASH_SHA256, true, true, 2,
-	 {{"tek.0f1f5c14", 0x0f1f5c14, DES3_SHA1, true, 0x0af80001, 0, 0xefc00101, 5000},
-	  {"tek.c8e22562", 0xc8e22562, AES128_SHA1, false, 0x0af80000, 0xff, 0xefc00102, 0}}},
-	{"rfc-layout-registration.pcap", "gdoid/rfc-layout-registration.decrypted.pcap",
-	 WIRE_DIALECT_RFC6407, CRYPTO_CBC_AES128, CRYPTO_HASH_SHA1, false, false, 1,
-	 {{"tek.22f338bb", 0x22f338bb, AES128_SHA1, true, 0x0af80001, 0, 0xefc00101, 5000}}},
+    {"registration-rekey.pcap",
+     "gdoid/registration-rekey.decrypted.pcap",
+     WIRE_DIALECT_GDOID,
+     CRYPTO_CBC_AES128,
+     CRYPTO_HASH_SHA1,
+     false,
+     false,
+     1,
+     {{"tek.feb9f28b", 0xfeb9f28b, AES128_SHA1, true, 0x0af80001, 0, 0xefc00101, 5000}}},
+    {"multicast-rekey.pcap",
+     "gdoid/multicast-rekey.decrypted.pcap",
+     WIRE_DIALECT_GDOID,
+     CRYPTO_CBC_3DES,
+     CRYPTO_HASH_SHA256,
+     true,
+     true,
+     2,
+     {{"tek.0f1f5c14", 0x0f1f5c14, DES3_SHA1, true, 0x0af80001, 0, 0xefc00101, 5000},
+      {"tek.c8e22562", 0xc8e22562, AES128_SHA1, false, 0x0af80000, 0xff, 0xefc00102, 0}}},
+    {"rfc-layout-registration.pcap",
+     "gdoid/rfc-layout-registration.decrypted.pcap",
+     WIRE_DIALECT_RFC6407,
+     CRYPTO_CBC_AES128,
+     CRYPTO_HASH_SHA1,
+     false,
+     false,
+     1,
+     {{"tek.22f338bb", 0x22f338bb, AES128_SHA1, true, 0x0af80001, 0, 0xefc00101, 5000}}},
 };
 
 static struct vfile *keys;
@@ -175,8 +199,8 @@ static void expect_capture(const struct capture *c)
 		assert_int_equal(p.dtd_sec, 20);
 	}
 	/* The other layout cannot read this capture and says so. */
-	enum wire_dialect other = c->dialect == WIRE_DIALECT_GDOID ? WIRE_DIALECT_RFC6407
-								   : WIRE_DIALECT_GDOID;
+	enum wire_dialect other =
+	    c->dialect == WIRE_DIALECT_GDOID ? WIRE_DIALECT_RFC6407 : WIRE_DIALECT_GDOID;
 	assert_true(decode(c, other, &p) < 0);
 	/* AUTO finds the right one. */
 	assert_int_equal(decode(c, WIRE_DIALECT_AUTO, &p), 0);
@@ -220,9 +244,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_registration_rekey),
-		TEST(test_multicast_rekey),
-		TEST(test_rfc_layout_registration),
+	    TEST(test_registration_rekey),
+	    TEST(test_multicast_rekey),
+	    TEST(test_rfc_layout_registration),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

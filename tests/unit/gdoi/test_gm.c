@@ -15,7 +15,7 @@
 #define T0 (2 * NS_PER_SEC)
 
 static const struct ike1_policy p1[] = {
-	{CRYPTO_CBC_AES128, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, WIRE_GROUP_ECP256, 86400},
+    {CRYPTO_CBC_AES128, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, WIRE_GROUP_ECP256, 86400},
 };
 
 struct fixture {
@@ -58,8 +58,10 @@ static void fixture(struct fixture *f, size_t n_servers)
 	crypto_rng_seeded(&f->rng, 5);
 	f->servers[0] = 0x0a010b02;
 	f->servers[1] = 0x0a010c02;
-	f->group[0] = (struct gdoi_gm_group_config){.name = "G1", .id = {GDOI_ID_NUMBER, 3333},
-						    .servers = f->servers, .n_servers = n_servers};
+	f->group[0] = (struct gdoi_gm_group_config){.name = "G1",
+						    .id = {GDOI_ID_NUMBER, 3333},
+						    .servers = f->servers,
+						    .n_servers = n_servers};
 	ike1_config_default(&f->cfg.ike);
 	f->cfg.ike.policies = p1;
 	f->cfg.ike.n_policies = 1;
@@ -71,8 +73,8 @@ static void fixture(struct fixture *f, size_t n_servers)
 
 static struct gdoi_gm *gm_new(struct fixture *f, struct diag *d)
 {
-	struct gdoi_gm_io io = {.ctx = f, .send = on_send, .install = on_install,
-				.remove = on_remove};
+	struct gdoi_gm_io io = {
+	    .ctx = f, .send = on_send, .install = on_install, .remove = on_remove};
 	struct gdoi_gm *gm;
 	char err[128];
 	int rc = gdoi_gm_new(&f->cfg, &io, &f->rng, d, T0, &gm, err, sizeof(err));
@@ -246,8 +248,8 @@ static void test_clear_and_replace_without_registration(void **state)
 	/* Replace: G1 kept (new server list), G2 added. */
 	uint32_t s2[] = {0x0a010c02};
 	f.group[0].servers = s2;
-	f.group[1] = (struct gdoi_gm_group_config){.name = "G2", .id = {GDOI_ID_NUMBER, 7},
-						   .servers = s2, .n_servers = 1};
+	f.group[1] = (struct gdoi_gm_group_config){
+	    .name = "G2", .id = {GDOI_ID_NUMBER, 7}, .servers = s2, .n_servers = 1};
 	f.cfg.n_groups = 2;
 	char err[96];
 	assert_int_equal(gdoi_gm_config_replace(gm, &f.cfg, T0 + 2 * NS_PER_SEC, err, sizeof(err)),
@@ -272,11 +274,11 @@ static void test_clear_and_replace_without_registration(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_backoff_schedule_one_server),
-		TEST(test_servers_in_order_then_backoff),
-		TEST(test_fail_close_until_registered),
-		TEST(test_configuration_errors),
-		TEST(test_clear_and_replace_without_registration),
+	    TEST(test_backoff_schedule_one_server),
+	    TEST(test_servers_in_order_then_backoff),
+	    TEST(test_fail_close_until_registered),
+	    TEST(test_configuration_errors),
+	    TEST(test_clear_and_replace_without_registration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,17 +16,22 @@
 #include "wire/isakmp.h"
 #include "wire/names.h"
 
-#define T0 (5 * NS_PER_SEC)
+#define T0    (5 * NS_PER_SEC)
 #define KS_IP 0x0a010b02u
 
 static const struct ike1_policy p1[] = {
-	{CRYPTO_CBC_AES128, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, WIRE_GROUP_ECP256, 86400},
+    {CRYPTO_CBC_AES128, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, WIRE_GROUP_ECP256, 86400},
 };
 
 static const struct gdoi_acl_entry acl[] = {
-	{.seq = 10, .action = GDOI_ACL_DENY, .proto = 17, .src_wild = ~0u, .dst_wild = ~0u,
-	 .sport = {GDOI_PORT_EQ, 848, 0}, .dport = {GDOI_PORT_EQ, 848, 0}},
-	{.seq = 20, .action = GDOI_ACL_PERMIT, .proto = 0, .src_wild = ~0u, .dst_wild = ~0u},
+    {.seq = 10,
+     .action = GDOI_ACL_DENY,
+     .proto = 17,
+     .src_wild = ~0u,
+     .dst_wild = ~0u,
+     .sport = {GDOI_PORT_EQ, 848, 0},
+     .dport = {GDOI_PORT_EQ, 848, 0}},
+    {.seq = 20, .action = GDOI_ACL_PERMIT, .proto = 0, .src_wild = ~0u, .dst_wild = ~0u},
 };
 
 struct fixture {
@@ -58,12 +63,18 @@ static void fixture(struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
 	crypto_rng_seeded(&f->rng, 99);
-	f->sa[0] = (struct gdoi_ks_sa_config){.number = 1, .acl_name = "ENC",
+	f->sa[0] = (struct gdoi_ks_sa_config){.number = 1,
+					      .acl_name = "ENC",
 					      .xf = {GDOI_ENC_AES_GCM, 256, GDOI_AUTH_NONE},
-					      .life_sec = 600, .acl = acl, .n_acl = 2};
-	f->group[0] = (struct gdoi_ks_group_config){.name = "G1", .id = {GDOI_ID_NUMBER, 1},
-						    .rsa_label = "k", .kek_life_sec = 1200,
-						    .sas = f->sa, .n_sas = 1};
+					      .life_sec = 600,
+					      .acl = acl,
+					      .n_acl = 2};
+	f->group[0] = (struct gdoi_ks_group_config){.name = "G1",
+						    .id = {GDOI_ID_NUMBER, 1},
+						    .rsa_label = "k",
+						    .kek_life_sec = 1200,
+						    .sas = f->sa,
+						    .n_sas = 1};
 	ike1_config_default(&f->cfg.ike);
 	f->cfg.ike.policies = p1;
 	f->cfg.ike.n_policies = 1;
@@ -330,8 +341,8 @@ static void gm_send(void *ctx, const struct ike1_peer *peer, const uint8_t *msg,
 static size_t header(uint8_t out[WIRE_ISAKMP_HDR_LEN], const uint8_t *icky, const uint8_t *rcky,
 		     uint8_t exch)
 {
-	struct wire_isakmp_hdr h = {.version = WIRE_ISAKMP_VERSION, .exch = exch,
-				    .len = WIRE_ISAKMP_HDR_LEN};
+	struct wire_isakmp_hdr h = {
+	    .version = WIRE_ISAKMP_VERSION, .exch = exch, .len = WIRE_ISAKMP_HDR_LEN};
 	memcpy(h.icookie, icky, 8);
 	memcpy(h.rcookie, rcky, 8);
 	wire_isakmp_hdr_encode(&h, out);
@@ -346,8 +357,8 @@ static void test_dispatch_rule(void **state)
 	struct gdoi_ks *ks = ks_new(&f);
 	static struct capture_send cap;
 	uint32_t servers[] = {0x0a000001};
-	struct gdoi_gm_group_config gg = {.name = "G1", .id = {GDOI_ID_NUMBER, 1},
-					  .servers = servers, .n_servers = 1};
+	struct gdoi_gm_group_config gg = {
+	    .name = "G1", .id = {GDOI_ID_NUMBER, 1}, .servers = servers, .n_servers = 1};
 	struct gdoi_gm_config gc = {.caps = GDOI_CAPS_ALL, .groups = &gg, .n_groups = 1};
 	ike1_config_default(&gc.ike);
 	gc.ike.policies = p1;
@@ -388,12 +399,12 @@ static void test_dispatch_rule(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_configuration_errors_name_the_problem),
-		TEST(test_fresh_policy_from_configuration),
-		TEST(test_tek_roll_over_times),
-		TEST(test_short_lifetime_keeps_two_generations),
-		TEST(test_config_replace),
-		TEST(test_dispatch_rule),
+	    TEST(test_configuration_errors_name_the_problem),
+	    TEST(test_fresh_policy_from_configuration),
+	    TEST(test_tek_roll_over_times),
+	    TEST(test_short_lifetime_keeps_two_generations),
+	    TEST(test_config_replace),
+	    TEST(test_dispatch_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

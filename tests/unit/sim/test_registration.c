@@ -17,8 +17,8 @@
 
 #define IP_KS1 0x0a010b02u /* 10.1.11.2 */
 #define IP_KS2 0x0a010c02u /* 10.1.12.2 */
-#define IP_GM 0x0a010d02u  /* 10.1.13.2 */
-#define N_BIG 1000
+#define IP_GM  0x0a010d02u /* 10.1.13.2 */
+#define N_BIG  1000
 
 static struct crypto_rsa rsa;
 
@@ -61,8 +61,8 @@ static bool all_registered(void *arg)
 static void test_thousand_members_register_under_loss(void **state)
 {
 	(void)state;
-	struct sim_link link = {.loss = 0.10, .delay_min_ns = NS_PER_MS,
-				.delay_max_ns = 20 * NS_PER_MS};
+	struct sim_link link = {
+	    .loss = 0.10, .delay_min_ns = NS_PER_MS, .delay_max_ns = 20 * NS_PER_MS};
 	struct sim *s = sim_new(seed(), 0, &link);
 	struct h_log *ks_log = h_log_new(s, false), *gm_log = h_log_new(s, false);
 	struct h_ks_setup ks_setup;
@@ -83,10 +83,12 @@ static void test_thousand_members_register_under_loss(void **state)
 		assert_true(h_gm_can_send(b.gm[i], sim_now(s)));
 	}
 	const struct sim_stats *st = sim_stats(s);
-	printf("# %d members registered by %.3f s; %llu failed attempts; %llu datagrams, %llu lost\n",
-	       N_BIG, (double)last / 1e9, (unsigned long long)failures,
-	       (unsigned long long)st->sent, (unsigned long long)st->lost);
-	assert_true(st->lost > st->sent / 20); /* the loss really happened */
+	printf(
+	    "# %d members registered by %.3f s; %llu failed attempts; %llu datagrams, %llu lost\n",
+	    N_BIG, (double)last / 1e9, (unsigned long long)failures, (unsigned long long)st->sent,
+	    (unsigned long long)st->lost);
+	assert_true(st->lost > st->sent / 20);		       /* the loss really happened */
+	assert_true(gdoi_ks_ike(ks->ks)->st.dup_answered > 0); /* retransmissions from cache */
 	assert_int_equal(ks_log->count[DIAG_MSG_KS_REGS_COMPL], ks->registered);
 	assert_int_equal(gm_log->count[DIAG_MSG_GM_REGS_COMPL], N_BIG);
 
@@ -255,9 +257,10 @@ static void test_second_server_when_first_is_down(void **state)
 	size_t at = 0;
 	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_REGSTER,
 		     "Start registration to KS 10.1.11.2 for group G1 using address 10.1.13.2");
-	h_log_expect(w.gm_log, &at, DIAG_MSG_IKMP_RETRANS_EXHAUSTED,
-		     "IKE phase 1 with 10.1.11.2 failed: no answer after 4 retransmissions in state "
-		     "MM_NO_STATE");
+	h_log_expect(
+	    w.gm_log, &at, DIAG_MSG_IKMP_RETRANS_EXHAUSTED,
+	    "IKE phase 1 with 10.1.11.2 failed: no answer after 4 retransmissions in state "
+	    "MM_NO_STATE");
 	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_REGSTER,
 		     "Start registration to KS 10.1.12.2 for group G1 using address 10.1.13.2");
 	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_REGS_COMPL,
@@ -340,6 +343,9 @@ static void test_reregistration_before_tek_expiry_leaves_no_gap(void **state)
 	assert_int_equal(w.gm->registrations, 5);
 	assert_int_equal(w.gm_log->count[DIAG_MSG_GM_RE_REGISTER], 4);
 	assert_int_equal(w.gm->failures, 0);
+	struct gdoi_ks_mem mem;
+	gdoi_ks_mem(w.ks->ks, &mem);
+	assert_int_equal(mem.sas, 1); /* every re-registration ran on the same phase-1 SA */
 	size_t at = 0;
 	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_RE_REGISTER,
 		     "The IPSec SA created for group G1 may have expired/been cleared, or didn't "
@@ -349,6 +355,38 @@ static void test_reregistration_before_tek_expiry_leaves_no_gap(void **state)
 	const struct gdoi_policy *kp = gdoi_ks_group_policy(w.ks->ks, 0);
 	for (size_t i = 0; i < w.gm->pol.n_teks; i++)
 		assert_non_null(gdoi_policy_tek((struct gdoi_policy *)kp, w.gm->pol.tek[i].spi));
+	small_down(&w);
+}
+
+/*
+ * The KS restarts and forgets the registration SA: the member's
+ * re-registration on that SA gets no answer, and after 10 s it runs a
+ * fresh phase 1 to the same KS, still before its TEK expires.
+ */
+static void test_ks_restart_reregistration_falls_back_to_phase1(void **state)
+{
+	(void)state;
+	struct small w;
+	struct h_ks_setup ks;
+	struct h_gm_setup gm;
+	uint32_t servers[] = {IP_KS1};
+	h_ks_setup(&ks, IP_KS1, "psk", &rsa);
+	ks.sa.life_sec = 600;
+	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
+	small_up(&w, &ks, &gm);
+	sim_run_until(w.s, 100 * NS_PER_SEC);
+	assert_int_equal(w.gm->registrations, 1);
+	h_ks_restart(w.ks, &ks, &w.ks_log->d);
+	size_t gaps = 0;
+	watch_until(&w, 600 * NS_PER_SEC, &gaps);
+	assert_int_equal(gaps, 0);
+	assert_int_equal(w.gm->registrations, 2);
+	assert_int_equal(w.gm->failures, 1); /* the pull on the forgotten SA */
+	struct gdoi_gm_group_info gi;
+	assert_int_equal(gdoi_gm_group_info(w.gm->gm, 0, sim_now(w.s), &gi), 0);
+	assert_int_equal(gi.attempted, 3);
+	const struct gdoi_policy *kp = gdoi_ks_group_policy(w.ks->ks, 0);
+	assert_int_equal(w.gm->pol.tek[0].spi, kp->tek[0].spi); /* the new KS's keys */
 	small_down(&w);
 }
 
@@ -393,9 +431,10 @@ static void test_tbar_group_refuses_plain_member(void **state)
 	small_up(&w, &ks, &gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	size_t at = 0;
-	h_log_expect(w.ks_log, &at, DIAG_MSG_REJECT_GM_VERSION_REGISTER,
-		     "Reject registration of GM 10.1.13.2(ver 0x0) in group G1 as it cannot support "
-		     "these GETVPN features enabled: TBAR");
+	h_log_expect(
+	    w.ks_log, &at, DIAG_MSG_REJECT_GM_VERSION_REGISTER,
+	    "Reject registration of GM 10.1.13.2(ver 0x0) in group G1 as it cannot support "
+	    "these GETVPN features enabled: TBAR");
 	assert_int_equal(w.gm->installs, 0);
 	small_down(&w);
 }
@@ -461,16 +500,17 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_thousand_members_register_under_loss),
-		TEST(test_wrong_psk_fails_on_both_sides),
-		TEST(test_unauthorized_member_gets_no_keys),
-		TEST(test_second_server_when_first_is_down),
-		TEST(test_clear_crypto_gdoi_registers_again),
-		TEST(test_reregistration_before_tek_expiry_leaves_no_gap),
-		TEST(test_plain_member_gets_only_rfc_lines),
-		TEST(test_tbar_group_refuses_plain_member),
-		TEST(test_missing_rsa_key_still_registers),
-		TEST(test_unknown_group_is_refused),
+	    TEST(test_thousand_members_register_under_loss),
+	    TEST(test_wrong_psk_fails_on_both_sides),
+	    TEST(test_unauthorized_member_gets_no_keys),
+	    TEST(test_second_server_when_first_is_down),
+	    TEST(test_clear_crypto_gdoi_registers_again),
+	    TEST(test_reregistration_before_tek_expiry_leaves_no_gap),
+	    TEST(test_ks_restart_reregistration_falls_back_to_phase1),
+	    TEST(test_plain_member_gets_only_rfc_lines),
+	    TEST(test_tbar_group_refuses_plain_member),
+	    TEST(test_missing_rsa_key_still_registers),
+	    TEST(test_unknown_group_is_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -23,8 +23,8 @@
 #include "util/mem.h"
 #include "wire/names.h"
 
-#define H_UNUSED __attribute__((unused))
-#define H_PORT 848
+#define H_UNUSED    __attribute__((unused))
+#define H_PORT	    848
 #define H_LINES_MAX 4096
 
 /* ---- syslog capture ---- */
@@ -36,7 +36,7 @@ struct h_line {
 
 struct h_log {
 	struct diag d;
-	bool keep;               /* keep the lines (small tests) */
+	bool keep; /* keep the lines (small tests) */
 	size_t count[DIAG_MSG_COUNT + 1];
 	size_t n;
 	struct h_line line[H_LINES_MAX];
@@ -104,9 +104,12 @@ static H_UNUSED void h_log_expect(const struct h_log *l, size_t *from, enum diag
 /* ---- configuration ---- */
 
 static const struct ike1_policy h_p1_policy[] = {
-	/* DH group 19 (ECP-256): the cheapest group gvpn allows without weak_groups. */
-	{.cipher = CRYPTO_CBC_AES256, .hash = CRYPTO_HASH_SHA256, .auth = WIRE_P1_AUTH_PSK,
-	 .group = WIRE_GROUP_ECP256, .life_sec = 86400},
+    /* DH group 19 (ECP-256): the cheapest group gvpn allows without weak_groups. */
+    {.cipher = CRYPTO_CBC_AES256,
+     .hash = CRYPTO_HASH_SHA256,
+     .auth = WIRE_P1_AUTH_PSK,
+     .group = WIRE_GROUP_ECP256,
+     .life_sec = 86400},
 };
 
 static H_UNUSED int h_psk(void *arg, const struct ike1_peer *peer, uint8_t key[static IKE1_PSK_MAX])
@@ -131,12 +134,23 @@ static H_UNUSED void h_ike_config(struct ike1_config *c, uint32_t local)
 
 /* The ACL of the troubleshooting guide's sample policy, plus a port range. */
 static const struct gdoi_acl_entry h_acl[] = {
-	{.seq = 10, .action = GDOI_ACL_DENY, .proto = 1, .src_wild = ~0u, .dst_wild = ~0u},
-	{.seq = 20, .action = GDOI_ACL_DENY, .proto = 17, .src_wild = ~0u, .dst_wild = ~0u,
-	 .sport = {GDOI_PORT_EQ, 848, 0}, .dport = {GDOI_PORT_EQ, 848, 0}},
-	{.seq = 30, .action = GDOI_ACL_PERMIT, .proto = 6, .src = 0x0a010000, .src_wild = 0xffff,
-	 .dst = 0x0a020000, .dst_wild = 0xffff, .dport = {GDOI_PORT_RANGE, 1000, 2000}},
-	{.seq = 40, .action = GDOI_ACL_PERMIT, .proto = 0, .src_wild = ~0u, .dst_wild = ~0u},
+    {.seq = 10, .action = GDOI_ACL_DENY, .proto = 1, .src_wild = ~0u, .dst_wild = ~0u},
+    {.seq = 20,
+     .action = GDOI_ACL_DENY,
+     .proto = 17,
+     .src_wild = ~0u,
+     .dst_wild = ~0u,
+     .sport = {GDOI_PORT_EQ, 848, 0},
+     .dport = {GDOI_PORT_EQ, 848, 0}},
+    {.seq = 30,
+     .action = GDOI_ACL_PERMIT,
+     .proto = 6,
+     .src = 0x0a010000,
+     .src_wild = 0xffff,
+     .dst = 0x0a020000,
+     .dst_wild = 0xffff,
+     .dport = {GDOI_PORT_RANGE, 1000, 2000}},
+    {.seq = 40, .action = GDOI_ACL_PERMIT, .proto = 0, .src_wild = ~0u, .dst_wild = ~0u},
 };
 
 struct h_ks_setup {
@@ -153,15 +167,23 @@ static H_UNUSED void h_ks_setup(struct h_ks_setup *k, uint32_t addr, const char 
 {
 	memset(k, 0, sizeof(*k));
 	k->rsa = rsa;
-	k->sa = (struct gdoi_ks_sa_config){
-		.number = 1, .profile = "gdoi-p", .acl_name = "ENCPOL",
-		.xf = {GDOI_ENC_AES_CBC, 256, GDOI_AUTH_SHA256}, .life_sec = 3600, .acl = h_acl,
-		.n_acl = sizeof(h_acl) / sizeof(h_acl[0]), .replay = GDOI_REPLAY_TIME,
-		.replay_window = 4};
-	k->group = (struct gdoi_ks_group_config){
-		.name = "G1", .id = {GDOI_ID_NUMBER, 3333}, .kek_alg = CRYPTO_CBC_AES128,
-		.kek_life_sec = 86400, .rsa_label = "key1", .rsa_key = rsa, .sas = &k->sa,
-		.n_sas = 1};
+	k->sa = (struct gdoi_ks_sa_config){.number = 1,
+					   .profile = "gdoi-p",
+					   .acl_name = "ENCPOL",
+					   .xf = {GDOI_ENC_AES_CBC, 256, GDOI_AUTH_SHA256},
+					   .life_sec = 3600,
+					   .acl = h_acl,
+					   .n_acl = sizeof(h_acl) / sizeof(h_acl[0]),
+					   .replay = GDOI_REPLAY_TIME,
+					   .replay_window = 4};
+	k->group = (struct gdoi_ks_group_config){.name = "G1",
+						 .id = {GDOI_ID_NUMBER, 3333},
+						 .kek_alg = CRYPTO_CBC_AES128,
+						 .kek_life_sec = 86400,
+						 .rsa_label = "key1",
+						 .rsa_key = rsa,
+						 .sas = &k->sa,
+						 .n_sas = 1};
 	h_ike_config(&k->cfg.ike, addr);
 	k->cfg.psk = h_psk;
 	k->cfg.psk_arg = (void *)psk;
@@ -182,7 +204,7 @@ static H_UNUSED void h_gm_setup(struct h_gm_setup *g, uint32_t addr, const char 
 	memset(g, 0, sizeof(*g));
 	memcpy(g->servers, servers, n * sizeof(*servers));
 	g->group = (struct gdoi_gm_group_config){
-		.name = "G1", .id = {GDOI_ID_NUMBER, 3333}, .servers = g->servers, .n_servers = n};
+	    .name = "G1", .id = {GDOI_ID_NUMBER, 3333}, .servers = g->servers, .n_servers = n};
 	h_ike_config(&g->cfg.ike, addr);
 	g->cfg.psk = h_psk;
 	g->cfg.psk_arg = (void *)psk;
@@ -198,9 +220,9 @@ struct h_ks {
 	struct sim_node *node;
 	uint32_t addr;
 	struct gdoi_ks *ks;
-	size_t rx;                    /* datagrams delivered */
-	struct wire_isakmp_hdr last;  /* header of the last one */
-	size_t registered, refused;   /* events */
+	size_t rx;		     /* datagrams delivered */
+	struct wire_isakmp_hdr last; /* header of the last one */
+	size_t registered, refused;  /* events */
 };
 
 struct h_gm {
@@ -213,10 +235,10 @@ struct h_gm {
 	size_t installs, removes;
 	enum gdoi_gm_dp_state state; /* of the last install; 0 after a remove */
 	bool has_policy;
-	struct gdoi_policy pol;      /* copy of the last installed policy */
-	uint64_t registered_at;      /* first REGISTERED event */
+	struct gdoi_policy pol; /* copy of the last installed policy */
+	uint64_t registered_at; /* first REGISTERED event */
 	size_t registrations, failures;
-	bool gap;                    /* h_gm_check_gap saw no usable TEK */
+	bool gap; /* h_gm_check_gap saw no usable TEK */
 };
 
 static H_UNUSED void h_send(struct sim *s, uint32_t from, const struct ike1_peer *peer,
@@ -264,8 +286,7 @@ static H_UNUSED uint64_t h_ks_deadline(void *e)
 
 static const struct sim_node_ops h_ks_ops = {h_ks_input, h_ks_tick, h_ks_deadline};
 
-static H_UNUSED struct h_ks *h_ks_new(struct sim *s, const struct h_ks_setup *setup,
-				      struct diag *d)
+static H_UNUSED struct h_ks *h_ks_new(struct sim *s, const struct h_ks_setup *setup, struct diag *d)
 {
 	struct h_ks *k = calloc(1, sizeof(*k));
 	assert_non_null(k);
@@ -278,6 +299,18 @@ static H_UNUSED struct h_ks *h_ks_new(struct sim *s, const struct h_ks_setup *se
 		fail_msg("gdoi_ks_new: %s (%s)", err_name(rc), err);
 	k->node = sim_node_add(s, k->addr, &h_ks_ops, k);
 	return k;
+}
+
+/* The KS process restarts: same configuration, fresh keys, nothing remembered. */
+static H_UNUSED void h_ks_restart(struct h_ks *k, const struct h_ks_setup *setup, struct diag *d)
+{
+	struct gdoi_ks_io io = {.ctx = k, .send = h_ks_send, .event = h_ks_event};
+	char err[128] = "";
+	gdoi_ks_free(k->ks);
+	assert_int_equal(gdoi_ks_new(&setup->cfg, &io, sim_rng(k->sim), d, sim_now(k->sim), &k->ks,
+				     err, sizeof(err)),
+			 0);
+	sim_node_set_engine(k->node, k);
 }
 
 static H_UNUSED void h_ks_free(struct h_ks *k)
@@ -349,8 +382,8 @@ static H_UNUSED uint64_t h_gm_deadline(void *e)
 
 static const struct sim_node_ops h_gm_ops = {h_gm_input, h_gm_tick, h_gm_deadline};
 
-static H_UNUSED struct h_gm *h_gm_new(struct sim *s, const struct h_gm_setup *setup,
-				      struct diag *d, uint64_t start)
+static H_UNUSED struct h_gm *h_gm_new(struct sim *s, const struct h_gm_setup *setup, struct diag *d,
+				      uint64_t start)
 {
 	struct h_gm *g = calloc(1, sizeof(*g));
 	assert_non_null(g);

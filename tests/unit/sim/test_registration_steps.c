@@ -51,9 +51,11 @@ static void world_up_id(struct world *w, bool fail_close, uint32_t id, bool debu
 	if (debug) {
 		/* debug crypto gdoi all-features all-levels, on both */
 		assert_int_equal(diag_debug_gdoi_enable(&w->ks_log->d, DIAG_ROLE_ALL, DIAG_FEAT_ALL,
-							DIAG_LVL_ALL), 0);
+							DIAG_LVL_ALL),
+				 0);
 		assert_int_equal(diag_debug_gdoi_enable(&w->gm_log->d, DIAG_ROLE_ALL, DIAG_FEAT_ALL,
-							DIAG_LVL_ALL), 0);
+							DIAG_LVL_ALL),
+				 0);
 	}
 	h_ks_setup(&ks, IP_KS, "getvpn-psk", &rsa);
 	w->ks = h_ks_new(w->s, &ks, &w->ks_log->d);
@@ -296,8 +298,9 @@ static void test_member_record_and_show(void **state)
 	gdoi_acl_entry_format(&p->acl[1], line, sizeof(line));
 	assert_string_equal(line, "access-list deny udp any port = 848 any port = 848");
 	gdoi_acl_entry_format(&p->acl[2], line, sizeof(line));
-	assert_string_equal(line, "access-list permit tcp 10.1.0.0 0.0.255.255 10.2.0.0 0.0.255.255 "
-				  "port range 1000 2000");
+	assert_string_equal(line,
+			    "access-list permit tcp 10.1.0.0 0.0.255.255 10.2.0.0 0.0.255.255 "
+			    "port range 1000 2000");
 	world_down(&w);
 }
 
@@ -360,8 +363,9 @@ static void test_debug_output_and_event_traces(void **state)
 	assert_true(has_line(w.gm_log, "GDOI:GM REGISTRATION:PAK:(1):ACL: access-list deny udp any "
 				       "port = 848 any port = 848"));
 	assert_true(has_line(w.gm_log, "GDOI:GM REGISTRATION:DET:(1):Group G1: re-registers in"));
-	assert_true(has_line(w.ks_log, "GDOI:KS REGISTRATION:EVT:(1):Received GROUPKEY-PULL message "
-				       "1 for group G1"));
+	assert_true(has_line(w.ks_log,
+			     "GDOI:KS REGISTRATION:EVT:(1):Received GROUPKEY-PULL message "
+			     "1 for group G1"));
 	assert_true(has_line(w.ks_log, "GDOI:KS REGISTRATION:PAK:(1):SA KEK: alg AES-128"));
 	assert_true(has_line(w.ks_log, "GDOI:KS REGISTRATION:PAK:(1):KD: KEK key packet"));
 	const struct gdoi_policy *p = gdoi_ks_group_policy(w.ks->ks, 0);
@@ -373,19 +377,23 @@ static void test_debug_output_and_event_traces(void **state)
 		expect_not_shown(l, p->tek[0].auth_key, 32);
 	}
 	/* The always-on registration rings. */
-	assert_true(has_trace(&w.gm_log->d, DIAG_TRACE_REGISTRATION,
-			      "GDOI_REG_EVENT: GM_REG_START: group G1 to KS 10.1.12.2 (attempt 1)"));
-	assert_true(has_trace(&w.gm_log->d, DIAG_TRACE_REGISTRATION,
-			      "GDOI_REG_EVENT: GM_REG_COMPLETE: group G1 KS 10.1.12.2, 1 TEKs, seq 0"));
-	assert_true(has_trace(&w.ks_log->d, DIAG_TRACE_REGISTRATION,
-			      "GDOI_REG_EVENT: KS_REG_COMPLETE: GM 10.1.13.2 registered in group G1"));
+	assert_true(
+	    has_trace(&w.gm_log->d, DIAG_TRACE_REGISTRATION,
+		      "GDOI_REG_EVENT: GM_REG_START: group G1 to KS 10.1.12.2 (attempt 1)"));
+	assert_true(
+	    has_trace(&w.gm_log->d, DIAG_TRACE_REGISTRATION,
+		      "GDOI_REG_EVENT: GM_REG_COMPLETE: group G1 KS 10.1.12.2, 1 TEKs, seq 0"));
+	assert_true(
+	    has_trace(&w.ks_log->d, DIAG_TRACE_REGISTRATION,
+		      "GDOI_REG_EVENT: KS_REG_COMPLETE: GM 10.1.13.2 registered in group G1"));
 	world_down(&w);
 	/* An error exit lands in the exit ring: a GM asking for a group the KS does not have. */
 	world_up_id(&w, false, 4444, false);
 	sim_run_until(w.s, sim_now(w.s) + 5 * NS_PER_SEC);
 	assert_true(has_trace(&w.ks_log->d, DIAG_TRACE_EXIT, "KS_BAD_ID:group identity 4444"));
-	assert_true(has_trace(&w.gm_log->d, DIAG_TRACE_EXIT,
-			      "REGISTRATION_FAILED:KS 10.1.12.2: KS answered INVALID-ID-INFORMATION"));
+	assert_true(
+	    has_trace(&w.gm_log->d, DIAG_TRACE_EXIT,
+		      "REGISTRATION_FAILED:KS 10.1.12.2: KS answered INVALID-ID-INFORMATION"));
 	world_down(&w);
 }
 
@@ -405,9 +413,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_registration_step_by_step),
-		TEST(test_member_record_and_show),
-		TEST(test_debug_output_and_event_traces),
+	    TEST(test_registration_step_by_step),
+	    TEST(test_member_record_and_show),
+	    TEST(test_debug_output_and_event_traces),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
