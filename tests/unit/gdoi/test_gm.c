@@ -8,6 +8,8 @@
 
 #include "diag/log.h"
 #include "gdoi/gm.h"
+#include "ike1/prot.h"
+#include "wire/build.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "wire/names.h"
@@ -271,6 +273,158 @@ static void test_clear_and_replace_without_registration(void **state)
 	diag_free(&d);
 }
 
+/* ---- a hand-driven KS that answers with a policy the GM must refuse ---- */
+
+struct fake_ks {
+	struct ike1_sa_table t;
+	struct gdoi_gm *gm;
+	struct fixture *f;
+	uint8_t q[32][2048];
+	size_t qlen[32], nq;
+	bool to_gm[32];
+	uint64_t now;
+	struct diag d;
+	char rejected[256];
+	size_t installs;
+};
+
+static void fk_install(void *ctx, const struct gdoi_gm_install *in)
+{
+	struct fake_ks *k = ctx;
+	(void)in;
+	k->installs++;
+}
+
+static void fk_send(void *ctx, const struct ike1_peer *peer, const uint8_t *msg, size_t len)
+{
+	struct fake_ks *k = ctx;
+	(void)peer;
+	assert_true(k->nq < 32);
+	memcpy(k->q[k->nq], msg, len);
+	k->qlen[k->nq] = len;
+	k->to_gm[k->nq++] = true;
+}
+
+static void fk_gm_send(void *ctx, const struct ike1_peer *peer, const uint8_t *msg, size_t len)
+{
+	struct fake_ks *k = ctx;
+	(void)peer;
+	assert_true(k->nq < 32);
+	memcpy(k->q[k->nq], msg, len);
+	k->qlen[k->nq] = len;
+	k->to_gm[k->nq++] = false;
+}
+
+static int fk_psk(void *ctx, const struct ike1_peer *peer, uint8_t key[static IKE1_PSK_MAX])
+{
+	(void)ctx;
+	(void)peer;
+	memcpy(key, "psk", 3);
+	return 3;
+}
+
+/* The SA of message 2: one ESP_DES TEK (RFC 2407 transform 2, which gvpn refuses). */
+static void build_des_sa(struct wire_builder *b, uint8_t *attrs, size_t cap)
+{
+	static struct wire_gdoi_sa sa;
+	static const uint8_t any[8] = {0};
+	struct buf_writer w;
+	buf_w_init(&w, attrs, cap);
+	wire_attr_put_tv(&w, WIRE_TEKA_LIFE_TYPE, WIRE_LIFE_SECONDS);
+	wire_attr_put_u32(&w, WIRE_TEKA_LIFE_DURATION, 3600);
+	wire_attr_put_tv(&w, WIRE_TEKA_AUTH_ALG, WIRE_AUTH_HMAC_SHA1);
+	memset(&sa, 0, sizeof(sa));
+	sa.doi = WIRE_DOI_GDOI;
+	sa.n_teks = 1;
+	sa.teks[0] =
+	    (struct wire_sa_tek){.proto_id = WIRE_GDOI_PROTO_IPSEC_ESP,
+				 .src = {.type = WIRE_ID_IPV4_ADDR_SUBNET, .data = any, .len = 8},
+				 .dst = {.type = WIRE_ID_IPV4_ADDR_SUBNET, .data = any, .len = 8},
+				 .transform_id = WIRE_ESP_DES,
+				 .spi = 0x12345678};
+	assert_int_equal(wire_attrs_from(&sa.teks[0].attrs, attrs, w.len, NULL), 0);
+	wire_build_gdoi_sa(b, &sa, WIRE_DIALECT_RFC6407);
+}
+
+/* 1 -->, 2 <-- HDR*, HASH(2), Nr, SA (ESP_DES) */
+static void fk_answer(struct fake_ks *k, struct ike1_sa *sa, const uint8_t *msg, size_t len)
+{
+	uint8_t plain[2048], buf[1024], attrs[64], nr[32] = {7};
+	struct ike1_prot_in in;
+	if (ike1_prot_open(sa, k->now, msg, len, IKE1_NO_BYTES, IKE1_NO_BYTES, plain, sizeof(plain),
+			   &in) != 0)
+		return;
+	const struct wire_payload *ni = wire_msg_find(&in.m, WIRE_PL_NONCE, 0);
+	assert_non_null(ni);
+	struct wire_builder b;
+	assert_int_equal(
+	    ike1_prot_begin(sa, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, in.m.hdr.msgid), 0);
+	wire_build_nonce(&b, &(struct wire_data){nr, sizeof(nr)});
+	build_des_sa(&b, attrs, sizeof(attrs));
+	assert_true(ike1_prot_send(sa, k->now, &b, (struct ike1_bytes){ni->body, ni->len},
+				   IKE1_NO_BYTES) > 0);
+}
+
+/* Deliver everything, including what the deliveries send, in order. */
+static void fk_flush(struct fake_ks *k)
+{
+	for (size_t i = 0; i < k->nq; i++) {
+		struct ike1_sa *sa = NULL;
+		if (k->to_gm[i]) {
+			gdoi_gm_input(k->gm, k->now, &(struct ike1_peer){0x0a010b02, 848}, k->q[i],
+				      k->qlen[i]);
+			continue;
+		}
+		if (ike1_sa_input(&k->t, k->now, &(struct ike1_peer){0x0a010d02, 848}, k->q[i],
+				  k->qlen[i], &sa) == IKE1_IN_UPPER)
+			fk_answer(k, sa, k->q[i], k->qlen[i]);
+	}
+}
+
+static void reject_hook(void *arg, const struct diag_record *rec)
+{
+	struct fake_ks *k = arg;
+	if (rec->id == DIAG_MSG_GM_REJECTING_SA_PAYLOAD)
+		snprintf(k->rejected, sizeof(k->rejected), "%s", rec->text);
+}
+
+static void test_policy_rejected_with_reason(void **state)
+{
+	(void)state;
+	static struct fixture f;
+	static struct fake_ks k;
+	struct clock clk;
+	memset(&k, 0, sizeof(k));
+	clock_fake_init(&clk, T0, T0);
+	assert_int_equal(diag_init(&k.d, &clk), 0);
+	diag_set_hook(&k.d, reject_hook, &k);
+	fixture(&f, 1);
+	f.cfg.psk = fk_psk;
+	struct gdoi_gm_io io = {.ctx = &k, .send = fk_gm_send, .install = fk_install};
+	char err[96];
+	assert_int_equal(gdoi_gm_new(&f.cfg, &io, &f.rng, &k.d, T0, &k.gm, err, sizeof(err)), 0);
+	struct ike1_config kc;
+	ike1_config_default(&kc);
+	kc.policies = p1;
+	kc.n_policies = 1;
+	kc.local = (struct ike1_peer){0x0a010b02, 848};
+	struct ike1_io kio = {.ctx = &k, .send = fk_send, .psk = fk_psk};
+	assert_int_equal(ike1_sa_table_init(&k.t, &kc, &kio, &f.rng, NULL), 0);
+	k.now = T0;
+	gdoi_gm_tick(k.gm, T0);
+	fk_flush(&k);
+	assert_string_equal(k.rejected, "Policy from KS 10.1.11.2 for group G1 rejected: ESP "
+					"transform 2 (ESP_DES) not supported");
+	assert_int_equal(k.installs, 0);
+	struct gdoi_gm_stats st;
+	gdoi_gm_get_stats(k.gm, &st);
+	assert_int_equal(st.rejected_policies, 1);
+	assert_int_equal(st.failures, 1);
+	gdoi_gm_free(k.gm);
+	ike1_sa_table_free(&k.t);
+	diag_free(&k.d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +433,7 @@ int main(void)
 	    TEST(test_fail_close_until_registered),
 	    TEST(test_configuration_errors),
 	    TEST(test_clear_and_replace_without_registration),
+	    TEST(test_policy_rejected_with_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
