@@ -390,6 +390,54 @@ static void test_ks_restart_reregistration_falls_back_to_phase1(void **state)
 	small_down(&w);
 }
 
+/* One KS serving two groups, one GM in both: two registrations, two SAs, two records. */
+static void test_member_of_two_groups(void **state)
+{
+	(void)state;
+	struct small w;
+	struct h_ks_setup ks;
+	struct h_gm_setup gm;
+	uint32_t servers[] = {IP_KS1};
+	h_ks_setup(&ks, IP_KS1, "psk", &rsa);
+	struct gdoi_ks_sa_config sa2 = ks.sa;
+	sa2.xf = (struct gdoi_transform){GDOI_ENC_AES_GCM, 128, GDOI_AUTH_NONE};
+	sa2.replay = GDOI_REPLAY_NONE;
+	struct gdoi_ks_group_config kg[2] = {ks.group, ks.group};
+	kg[1].name = "G2";
+	kg[1].id.value = 4444;
+	kg[1].sas = &sa2;
+	ks.cfg.groups = kg;
+	ks.cfg.n_groups = 2;
+	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
+	gm.cfg.caps |= GDOI_CAP_GCM_SID; /* a GCM group needs it */
+	struct gdoi_gm_group_config gg[2] = {gm.group, gm.group};
+	gg[1].name = "G2";
+	gg[1].id.value = 4444;
+	gm.cfg.groups = gg;
+	gm.cfg.n_groups = 2;
+	small_up(&w, &ks, &gm);
+	sim_run_until(w.s, 5 * NS_PER_SEC);
+	assert_int_equal(w.gm->registrations, 2);
+	struct gdoi_gm_group_info gi;
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(gdoi_gm_group_info(w.gm->gm, i, sim_now(w.s), &gi), 0);
+		assert_string_equal(gi.status, "Registered");
+		const struct gdoi_policy *gp = gdoi_gm_group_policy(w.gm->gm, i);
+		const struct gdoi_policy *kp = gdoi_ks_group_policy(w.ks->ks, i);
+		assert_int_equal(gp->tek[0].spi, kp->tek[0].spi);
+		assert_memory_equal(gp->kek.spi, kp->kek.spi, GDOI_KEK_SPI_LEN);
+	}
+	assert_int_equal(gdoi_gm_group_policy(w.gm->gm, 1)->tek[0].xf.enc, GDOI_ENC_AES_GCM);
+	struct gdoi_ks_member_info m;
+	assert_int_equal(gdoi_ks_member_get(w.ks->ks, IP_GM, "G1", &m), 0);
+	assert_int_equal(gdoi_ks_member_get(w.ks->ks, IP_GM, "G2", &m), 0);
+	struct gdoi_ks_mem mem;
+	gdoi_ks_mem(w.ks->ks, &mem);
+	assert_int_equal(mem.members, 2);
+	assert_int_equal(mem.sas, 2);
+	small_down(&w);
+}
+
 static void test_plain_member_gets_only_rfc_lines(void **state)
 {
 	(void)state;
@@ -507,6 +555,7 @@ int main(void)
 	    TEST(test_clear_crypto_gdoi_registers_again),
 	    TEST(test_reregistration_before_tek_expiry_leaves_no_gap),
 	    TEST(test_ks_restart_reregistration_falls_back_to_phase1),
+	    TEST(test_member_of_two_groups),
 	    TEST(test_plain_member_gets_only_rfc_lines),
 	    TEST(test_tbar_group_refuses_plain_member),
 	    TEST(test_missing_rsa_key_still_registers),
