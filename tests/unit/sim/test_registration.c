@@ -13,14 +13,10 @@
  */
 #include "test_registration_lib.h"
 
-#include "crypto/rsa.h"
-
 #define IP_KS1 0x0a010b02u /* 10.1.11.2 */
 #define IP_KS2 0x0a010c02u /* 10.1.12.2 */
 #define IP_GM  0x0a010d02u /* 10.1.13.2 */
 #define N_BIG  1000
-
-static struct crypto_rsa rsa;
 
 static uint64_t seed(void)
 {
@@ -66,7 +62,7 @@ static void test_thousand_members_register_under_loss(void **state)
 	struct sim *s = sim_new(seed(), 0, &link);
 	struct h_log *ks_log = h_log_new(s, false), *gm_log = h_log_new(s, false);
 	struct h_ks_setup ks_setup;
-	h_ks_setup(&ks_setup, IP_KS1, "big-psk", &rsa);
+	h_ks_setup(&ks_setup, IP_KS1, "big-psk", &h_rsa);
 	struct h_ks *ks = h_ks_new(s, &ks_setup, &ks_log->d);
 	static struct big b;
 	uint32_t servers[] = {IP_KS1};
@@ -147,6 +143,19 @@ static void small_up(struct small *w, struct h_ks_setup *ks, struct h_gm_setup *
 	w->gm = h_gm_new(w->s, gm, &w->gm_log->d, 0);
 }
 
+/* The usual pair: KS1 serving G1, a member with KS1 as its only server, one PSK. */
+struct pair_cfg {
+	struct h_ks_setup ks;
+	struct h_gm_setup gm;
+};
+
+static void pair_cfg(struct pair_cfg *c)
+{
+	uint32_t servers[] = {IP_KS1};
+	h_ks_setup(&c->ks, IP_KS1, "psk", &h_rsa);
+	h_gm_setup(&c->gm, IP_GM, "psk", servers, 1);
+}
+
 static void test_wrong_psk_fails_on_both_sides(void **state)
 {
 	(void)state;
@@ -154,7 +163,7 @@ static void test_wrong_psk_fails_on_both_sides(void **state)
 	struct h_ks_setup ks;
 	struct h_gm_setup gm;
 	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "the-right-key", &rsa);
+	h_ks_setup(&ks, IP_KS1, "the-right-key", &h_rsa);
 	h_gm_setup(&gm, IP_GM, "a-wrong-key", servers, 1);
 	small_up(&w, &ks, &gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
@@ -188,17 +197,14 @@ static void test_unauthorized_member_gets_no_keys(void **state)
 {
 	(void)state;
 	struct small w;
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &rsa);
+	struct pair_cfg c;
+	pair_cfg(&c);
 	/* authorization address ipv4 GM-LIST: permit 10.1.14.0 0.0.0.255 */
-	ks.auth[0] = (struct gdoi_std_acl_entry){true, 0x0a010e00u, 0xffu};
-	ks.group.authorize = true;
-	ks.group.auth = ks.auth;
-	ks.group.n_auth = 1;
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	small_up(&w, &ks, &gm);
+	c.ks.auth[0] = (struct gdoi_std_acl_entry){true, 0x0a010e00u, 0xffu};
+	c.ks.group.authorize = true;
+	c.ks.group.auth = c.ks.auth;
+	c.ks.group.n_auth = 1;
+	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	size_t at = 0;
 	h_log_expect(w.ks_log, &at, DIAG_MSG_UNAUTHORIZED_IPADDR,
@@ -233,8 +239,8 @@ static void test_second_server_when_first_is_down(void **state)
 	struct h_ks_setup ks1, ks2;
 	struct h_gm_setup gm;
 	uint32_t servers[] = {IP_KS1, IP_KS2};
-	h_ks_setup(&ks1, IP_KS1, "psk", &rsa);
-	h_ks_setup(&ks2, IP_KS2, "psk", &rsa);
+	h_ks_setup(&ks1, IP_KS1, "psk", &h_rsa);
+	h_ks_setup(&ks2, IP_KS2, "psk", &h_rsa);
 	h_gm_setup(&gm, IP_GM, "psk", servers, 2);
 	small_up(&w, &ks1, &gm);
 	w.ks2 = h_ks_new(w.s, &ks2, &w.ks_log->d);
@@ -273,12 +279,9 @@ static void test_clear_crypto_gdoi_registers_again(void **state)
 {
 	(void)state;
 	struct small w;
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &rsa);
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	small_up(&w, &ks, &gm);
+	struct pair_cfg c;
+	pair_cfg(&c);
+	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	assert_int_equal(w.gm->registrations, 1);
 	/* clear crypto gdoi group G1 */
@@ -325,13 +328,10 @@ static void test_reregistration_before_tek_expiry_leaves_no_gap(void **state)
 {
 	(void)state;
 	struct small w;
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &rsa);
-	ks.sa.life_sec = 600; /* KS rolls 110-120 s before expiry, the GM registers 60 s before */
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	small_up(&w, &ks, &gm);
+	struct pair_cfg c;
+	pair_cfg(&c);
+	c.ks.sa.life_sec = 600; /* KS rolls 110-120 s before expiry, the GM registers 60 s before */
+	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	assert_int_equal(w.gm->registrations, 1);
 	uint32_t first_spi = w.gm->pol.tek[0].spi;
@@ -367,16 +367,13 @@ static void test_ks_restart_reregistration_falls_back_to_phase1(void **state)
 {
 	(void)state;
 	struct small w;
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &rsa);
-	ks.sa.life_sec = 600;
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	small_up(&w, &ks, &gm);
+	struct pair_cfg c;
+	pair_cfg(&c);
+	c.ks.sa.life_sec = 600;
+	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 100 * NS_PER_SEC);
 	assert_int_equal(w.gm->registrations, 1);
-	h_ks_restart(w.ks, &ks, &w.ks_log->d);
+	h_ks_restart(w.ks, &c.ks, &w.ks_log->d);
 	size_t gaps = 0;
 	watch_until(&w, 600 * NS_PER_SEC, &gaps);
 	assert_int_equal(gaps, 0);
@@ -395,27 +392,24 @@ static void test_member_of_two_groups(void **state)
 {
 	(void)state;
 	struct small w;
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &rsa);
-	struct gdoi_ks_sa_config sa2 = ks.sa;
+	struct pair_cfg c;
+	pair_cfg(&c);
+	struct gdoi_ks_sa_config sa2 = c.ks.sa;
 	sa2.xf = (struct gdoi_transform){GDOI_ENC_AES_GCM, 128, GDOI_AUTH_NONE};
 	sa2.replay = GDOI_REPLAY_NONE;
-	struct gdoi_ks_group_config kg[2] = {ks.group, ks.group};
+	struct gdoi_ks_group_config kg[2] = {c.ks.group, c.ks.group};
 	kg[1].name = "G2";
 	kg[1].id.value = 4444;
 	kg[1].sas = &sa2;
-	ks.cfg.groups = kg;
-	ks.cfg.n_groups = 2;
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	gm.cfg.caps |= GDOI_CAP_GCM_SID; /* a GCM group needs it */
-	struct gdoi_gm_group_config gg[2] = {gm.group, gm.group};
+	c.ks.cfg.groups = kg;
+	c.ks.cfg.n_groups = 2;
+	c.gm.cfg.caps |= GDOI_CAP_GCM_SID; /* a GCM group needs it */
+	struct gdoi_gm_group_config gg[2] = {c.gm.group, c.gm.group};
 	gg[1].name = "G2";
 	gg[1].id.value = 4444;
-	gm.cfg.groups = gg;
-	gm.cfg.n_groups = 2;
-	small_up(&w, &ks, &gm);
+	c.gm.cfg.groups = gg;
+	c.gm.cfg.n_groups = 2;
+	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	assert_int_equal(w.gm->registrations, 2);
 	struct gdoi_gm_group_info gi;
@@ -442,14 +436,11 @@ static void test_plain_member_gets_only_rfc_lines(void **state)
 {
 	(void)state;
 	struct small w;
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &rsa);
-	ks.sa.replay = GDOI_REPLAY_NONE; /* TBAR would need the capability */
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	gm.cfg.plain = true; /* no gvpn VID: an RFC 6407 member */
-	small_up(&w, &ks, &gm);
+	struct pair_cfg c;
+	pair_cfg(&c);
+	c.ks.sa.replay = GDOI_REPLAY_NONE; /* TBAR would need the capability */
+	c.gm.cfg.plain = true;		   /* no gvpn VID: an RFC 6407 member */
+	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	assert_int_equal(w.gm->registrations, 1);
 	/* Only line 40 (permit ip any any): deny lines and the port range were withheld. */
@@ -470,13 +461,10 @@ static void test_tbar_group_refuses_plain_member(void **state)
 {
 	(void)state;
 	struct small w;
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &rsa); /* replay time window-size 4 */
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	gm.cfg.plain = true;
-	small_up(&w, &ks, &gm);
+	struct pair_cfg c;
+	pair_cfg(&c); /* replay time window-size 4 */
+	c.gm.cfg.plain = true;
+	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	size_t at = 0;
 	h_log_expect(
@@ -491,12 +479,10 @@ static void test_missing_rsa_key_still_registers(void **state)
 {
 	(void)state;
 	struct small w;
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", NULL); /* label key1 configured, no such key */
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	small_up(&w, &ks, &gm);
+	struct pair_cfg c;
+	pair_cfg(&c);
+	c.ks.group.rsa_key = NULL; /* label key1 configured, no such key */
+	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	size_t at = 0;
 	h_log_expect(w.ks_log, &at, DIAG_MSG_KS_NO_RSA_KEYS,
@@ -514,13 +500,10 @@ static void test_unknown_group_is_refused(void **state)
 {
 	(void)state;
 	struct small w;
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &rsa);
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	gm.group.id.value = 4444;
-	small_up(&w, &ks, &gm);
+	struct pair_cfg c;
+	pair_cfg(&c);
+	c.gm.group.id.value = 4444;
+	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	size_t at = 0;
 	h_log_expect(w.ks_log, &at, DIAG_MSG_KS_BAD_ID,
@@ -530,19 +513,6 @@ static void test_unknown_group_is_refused(void **state)
 	gdoi_gm_get_stats(w.gm->gm, &st);
 	assert_int_equal(st.notifies, 1); /* INVALID-ID-INFORMATION */
 	small_down(&w);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return crypto_rsa_generate(&rsa, 2048);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	crypto_rsa_clear(&rsa);
-	return 0;
 }
 
 int main(void)
@@ -561,5 +531,5 @@ int main(void)
 	    TEST(test_missing_rsa_key_still_registers),
 	    TEST(test_unknown_group_is_refused),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, h_rsa_setup, h_rsa_teardown);
 }

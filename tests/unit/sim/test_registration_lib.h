@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 
+#include "crypto/rsa.h"
 #include "diag/log.h"
 #include "gdoi/gm.h"
 #include "gdoi/ks.h"
@@ -99,6 +100,23 @@ static H_UNUSED void h_log_expect(const struct h_log *l, size_t *from, enum diag
 		fail_msg("no %s after line %zu", diag_catalog_get(id)->mnemonic, *from);
 	assert_string_equal(l->line[i].text, text);
 	*from = (size_t)i + 1;
+}
+
+/* ---- the KS's rekey key, made once per test program ---- */
+
+static H_UNUSED struct crypto_rsa h_rsa;
+
+static H_UNUSED int h_rsa_setup(void **state)
+{
+	(void)state;
+	return crypto_rsa_generate(&h_rsa, 2048);
+}
+
+static H_UNUSED int h_rsa_teardown(void **state)
+{
+	(void)state;
+	crypto_rsa_clear(&h_rsa);
+	return 0;
 }
 
 /* ---- configuration ---- */

@@ -6,14 +6,11 @@
  */
 #include "test_registration_lib.h"
 
-#include "crypto/rsa.h"
 #include "util/dbuf.h"
 #include "util/hex.h"
 
 #define IP_KS 0x0a010c02u /* 10.1.12.2 */
 #define IP_GM 0x0a010d02u /* 10.1.13.2 */
-
-static struct crypto_rsa rsa;
 
 struct count_at_least {
 	const size_t *n;
@@ -57,7 +54,7 @@ static void world_up_id(struct world *w, bool fail_close, uint32_t id, bool debu
 							DIAG_LVL_ALL),
 				 0);
 	}
-	h_ks_setup(&ks, IP_KS, "getvpn-psk", &rsa);
+	h_ks_setup(&ks, IP_KS, "getvpn-psk", &h_rsa);
 	w->ks = h_ks_new(w->s, &ks, &w->ks_log->d);
 	h_gm_setup(&gm, IP_GM, "getvpn-psk", servers, 1);
 	gm.group.fail_close = fail_close;
@@ -397,19 +394,6 @@ static void test_debug_output_and_event_traces(void **state)
 	world_down(&w);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return crypto_rsa_generate(&rsa, 2048);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	crypto_rsa_clear(&rsa);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,5 +401,5 @@ int main(void)
 	    TEST(test_member_record_and_show),
 	    TEST(test_debug_output_and_event_traces),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, h_rsa_setup, h_rsa_teardown);
 }
