@@ -59,6 +59,8 @@ struct gm_group {
 	uint32_t reg_ks;	     /* the KS pol came from */
 	struct gdoi_policy pol;
 	uint64_t succeeded, attempted;
+	uint8_t kack_len; /* K_ack of the last registration (notes §5.3), for ACKs */
+	uint8_t kack[IKE1_PRF_MAX];
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
 	uint32_t last_rekey_from, last_rekey_seq;
 };

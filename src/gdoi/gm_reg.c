@@ -368,6 +368,9 @@ static void msg4(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 	}
 	g->pending->has_seq = seq != NULL;
 	g->pending->seq = seqv;
+	/* The rekey phase acknowledges pushes with K_ack of this registration's SA. */
+	int n = ike1_keys_kack(&g->sa->keys, g->sa->cky_i, g->sa->cky_r, g->kack);
+	g->kack_len = n > 0 ? (uint8_t)n : 0;
 	ike1_prot_end(g->sa, now, g->mid);
 	gm_install(gm, g, now);
 }

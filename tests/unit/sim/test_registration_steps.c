@@ -6,6 +6,10 @@
  */
 #include "test_registration_lib.h"
 
+/* Internals, only to compare the K_ack both ends derived. */
+#include "gdoi/gm_priv.h"
+#include "gdoi/ks_priv.h"
+
 #include "util/dbuf.h"
 #include "util/hex.h"
 
@@ -221,6 +225,13 @@ static void test_registration_step_by_step(void **state)
 	assert_string_equal(h_sa_state(kst), "GDOI_IDLE");
 	assert_string_equal(h_sa_state(gst), "GDOI_IDLE");
 
+	/* Both ends keep the same K_ack for acknowledging rekeys later (notes §5.3). */
+	const struct ks_member *km = ks_member_find(w.ks->ks, IP_GM, w.ks->ks->groups[0]);
+	const struct gm_group *gg = w.gm->gm->groups[0];
+	assert_non_null(km);
+	assert_int_equal(km->kack_len, 32);
+	assert_int_equal(gg->kack_len, 32);
+	assert_memory_equal(km->kack, gg->kack, 32);
 	/* Nothing more on the wire: the registration SA stays, idle. */
 	size_t ks_rx = w.ks->rx, gm_rx = w.gm->rx;
 	sim_run_until(w.s, sim_now(w.s) + 60 * NS_PER_SEC);
