@@ -127,30 +127,15 @@ int daemon_gmdp_xform(const struct gdoi_transform *in, struct dp_esp_xform *out)
 	return dp_esp_xform_check(out, false) ? ERR_UNSUPP : 0;
 }
 
-static void acl_entry(const struct gdoi_acl_entry *in, struct dp_acl_entry *out)
-{
-	*out = (struct dp_acl_entry){
-	    .seq = in->seq,
-	    .action = in->action == GDOI_ACL_DENY ? DP_ACL_DENY : DP_ACL_PERMIT,
-	    .proto = in->proto,
-	    .src = in->src,
-	    .src_wild = in->src_wild,
-	    .dst = in->dst,
-	    .dst_wild = in->dst_wild,
-	    /* the operator enums of gdoi/policy.h and dp/acl.h have the same values */
-	    .sport = {(enum dp_acl_port_op)in->sport.op, in->sport.a, in->sport.b},
-	    .dport = {(enum dp_acl_port_op)in->dport.op, in->dport.a, in->dport.b},
-	    .tek_tag = in->sa_num,
-	};
-}
-
 static int make_acl(struct daemon_gmdp *g, const char *group, const struct gdoi_policy *p,
 		    struct dp_acl **out)
 {
-	struct dp_acl_entry e[GDOI_ACL_MAX];
-	for (size_t i = 0; i < p->n_acl; i++)
-		acl_entry(&p->acl[i], &e[i]);
-	return dp_acl_create(group, e, p->n_acl, g->sad->nworkers, out);
+	/* an ip selector with ports becomes up to three lines (TCP, UDP, SCTP) */
+	struct dp_acl_entry e[3 * GDOI_ACL_MAX];
+	int n = gdoi_acl_to_dp(p->acl, p->n_acl, e, sizeof(e) / sizeof(e[0]));
+	if (n < 0)
+		return n;
+	return dp_acl_create(group, e, (size_t)n, g->sad->nworkers, out);
 }
 
 /* Index of the group's SA with this SPI, or -1. */

@@ -155,6 +155,15 @@ static void test_unusable_and_fail_close(void **state)
 	struct gdoi_gm_install fc = {.group = "G2", .state = GDOI_GM_DP_FAIL_CLOSED};
 	assert_int_equal(daemon_gmdp_install(g, &fc, 0), 0);
 	assert_null(seen.g[1].acl);
+	/* an "any protocol, port 80" selector reaches the data plane as TCP, UDP and SCTP lines */
+	policy(&p);
+	p.acl[1].dport = (struct gdoi_ports){GDOI_PORT_EQ, 80, 0};
+	tek(&p, 0x5000, 1, GDOI_AUTH_SHA256);
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	assert_int_equal(seen.g[1].acl->n, 4);
+	assert_int_equal(seen.g[1].acl->rules[1].e.proto, 6);
+	assert_int_equal(seen.g[1].acl->rules[3].e.proto, 132);
+	assert_int_equal(seen.g[1].acl->rules[3].e.dport.a, 80);
 	/* a group not on the crypto map */
 	struct gdoi_gm_install other = {.group = "G7", .state = GDOI_GM_DP_POLICY, .policy = &p};
 	assert_int_equal(daemon_gmdp_install(g, &other, 0), ERR_NOTFOUND);
