@@ -603,26 +603,34 @@ int dp_io_nfq_flush(struct dp_io_nfq *q, struct dp_io_nfq_batch *b)
 
 /* ---- kernel counters ------------------------------------------------------ */
 
-/* Parse up to max unsigned decimal fields of one line; returns the count. */
+/*
+ * Parse up to max unsigned decimal fields of one line; returns the count.
+ * Digits are read by hand because the text is not NUL-terminated: strtoul
+ * would run past end when the last field touches it.
+ */
 static int parse_fields(const char *s, const char *end, unsigned long *v, int max)
 {
 	int n = 0;
 
 	while (s < end && n < max) {
-		char *next;
+		unsigned long x = 0;
 
 		while (s < end && (*s == ' ' || *s == '\t'))
 			s++;
 		if (s >= end)
 			break;
-		if (*s == '-' || *s < '0' || *s > '9')
+		if (*s < '0' || *s > '9')
 			return -1;
-		errno = 0;
-		v[n] = strtoul(s, &next, 10);
-		if (errno || next == s || next > end)
+		for (; s < end && *s >= '0' && *s <= '9'; s++) {
+			unsigned d = (unsigned)(*s - '0');
+
+			if (x > (ULONG_MAX - d) / 10)
+				return -1;
+			x = x * 10 + d;
+		}
+		if (s < end && *s != ' ' && *s != '\t')
 			return -1;
-		s = next;
-		n++;
+		v[n++] = x;
 	}
 	return n;
 }

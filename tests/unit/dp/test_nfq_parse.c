@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <linux/netlink.h>
@@ -413,6 +414,26 @@ static void test_kstats(void **state)
 	assert_int_equal(dp_io_nfq_kstats_parse("", 0, 1, &k), ERR_NOTFOUND);
 	assert_int_equal(dp_io_nfq_kstats_parse("1 2 x\n", 6, 1, &k), ERR_SYNTAX);
 	assert_int_equal(dp_io_nfq_kstats_parse("1 2 -3 4 5 6 7 8 9\n", 19, 1, &k), ERR_SYNTAX);
+	assert_int_equal(dp_io_nfq_kstats_parse("1 2 3 4 5 6 7 8 99999999999999999999999\n",
+						41, 1, &k),
+			 ERR_SYNTAX);
+}
+
+/* The last field touching the end of an unterminated buffer ends there. */
+static void test_kstats_unterminated(void **state)
+{
+	static const char line[] = "7 1 2 3 4 5 6 42";
+	char *buf = malloc(sizeof(line) - 1);
+	struct dp_io_nfq_kstats k;
+
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, line, sizeof(line) - 1);
+	assert_int_equal(dp_io_nfq_kstats_parse(buf, sizeof(line) - 1, 7, &k), 0);
+	assert_int_equal(k.id_sequence, 42);
+	assert_int_equal(dp_io_nfq_kstats_parse(buf, sizeof(line) - 2, 7, &k), 0);
+	assert_int_equal(k.id_sequence, 4);
+	free(buf);
 }
 
 int main(void)
@@ -427,6 +448,7 @@ int main(void)
 		TEST(test_verdicts_concatenate),
 		TEST(test_batch_holds_maximal_verdicts),
 		TEST(test_kstats),
+		TEST(test_kstats_unterminated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
