@@ -202,6 +202,18 @@ void ike1_sa_established(struct ike1_sa *sa, uint64_t now, const struct ike1_vid
 		t->half_open--;
 	t->st.established++;
 	IKE1_DBG(t, sa, DIAG_IKE_EVENT, "SA established, lifetime %u s", (unsigned)sa->life_sec);
+	if (t->cfg.keylog) {
+		struct ike1_keylog k = {.cky_i = sa->cky_i,
+					.cky_r = sa->cky_r,
+					.cipher = sa->keys.cipher,
+					.hash = sa->keys.hash,
+					.key = sa->keys.key,
+					.key_len = sa->keys.key_len,
+					.peer = sa->peer,
+					.role = (enum ike1_role)sa->role,
+					.conn_id = sa->conn_id};
+		t->cfg.keylog(t->cfg.keylog_arg, &k);
+	}
 	if (t->io.up)
 		t->io.up(t->io.ctx, sa, vids);
 }

@@ -123,6 +123,23 @@ struct ike1_io {
 
 #define IKE1_RETRANS_MAX 8
 
+/*
+ * What a key export needs of an SA that just completed (Wireshark's IKEv1
+ * decryption table: initiator cookie -> encryption key). Valid during the
+ * keylog call only; key is secret.
+ */
+struct ike1_keylog {
+	const uint8_t *cky_i; /* IKE1_COOKIE_LEN octets */
+	const uint8_t *cky_r;
+	enum crypto_cbc_alg cipher;
+	enum crypto_hash_alg hash;
+	const uint8_t *key; /* the phase-1 message cipher key */
+	size_t key_len;
+	struct ike1_peer peer;
+	enum ike1_role role;
+	uint32_t conn_id;
+};
+
 struct ike1_config {
 	const struct ike1_policy *policies; /* offered / accepted, in priority order */
 	size_t n_policies;
@@ -139,6 +156,13 @@ struct ike1_config {
 	uint32_t notify_gap_ms; /* at most one error notify per peer per gap */
 	size_t max_sas;		/* table size limit */
 	size_t max_half_open;	/* SAs in negotiation (load gate before DH) */
+	/*
+	 * Optional key export (`debug crypto isakmp keys`): called once per SA,
+	 * either role, when it reaches GDOI_IDLE, just before io.up(). NULL:
+	 * none (the default).
+	 */
+	void (*keylog)(void *arg, const struct ike1_keylog *k);
+	void *keylog_arg;
 };
 
 /* Defaults: DOI 2, retransmit after 1, 2, 4, 8 s, give up at 30 s, grace 30 s,
