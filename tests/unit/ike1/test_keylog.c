@@ -164,8 +164,8 @@ static void test_no_call_on_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    TEST(test_aes128_sha1), TEST(test_aes256_sha1_expanded), TEST(test_aes256_sha256),
-	    TEST(test_3des_sha384), TEST(test_no_call_on_failure),
+	    TEST(test_each_cipher),
+	    TEST(test_no_call_on_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
