@@ -31,6 +31,8 @@
 
 struct clock;
 struct diag;
+struct dp_runtime;
+struct dp_sad;
 struct gdoi_gm;
 struct gdoi_ks;
 struct ike1_sa_table;
@@ -74,6 +76,15 @@ struct ctl_world {
 	const char *gm_ifname;
 	const char *const *gm_local_acl;
 	size_t gm_local_acl_n;
+	/*
+	 * The data plane of that interface (`show crypto ipsec sa`, `show
+	 * crypto datapath`, `show access-lists`): the runtime in gvpnd, or a
+	 * bare SA database (tests; used when dp is NULL). Both NULL: no crypto
+	 * map, nothing is encrypted. gm_map is the crypto map's name.
+	 */
+	struct dp_runtime *dp;
+	struct dp_sad *dp_sad;
+	const char *gm_map;
 	/* ISAKMP SA tables, for `show crypto isakmp sa` (KS and GM each own one) */
 	struct ike1_sa_table *ike[CTL_IKE_TABLES_MAX];
 	size_t n_ike;

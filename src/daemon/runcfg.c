@@ -226,4 +226,5 @@ void daemon_runcfg_world(struct daemon_runcfg *r, struct ctl_world *w)
 	if (w->ks)
 		w->ike[w->n_ike++] = gdoi_ks_ike(w->ks);
 	w->gm_ifname = r->gm_ifname;
+	w->dp = daemon_engines_dp(r->eng);
 }
