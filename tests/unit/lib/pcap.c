@@ -12,17 +12,17 @@
 #define LINK_ETHERNET 1
 #define LINK_RAW      101
 #define LINK_IPV4     228
-#define ETH_HDR       14
+#define ETH_HDR	      14
 #define ETH_IPV4      0x0800
 #define ETH_VLAN      0x8100
-#define IP_UDP        17
-#define UDP_HDR       8
+#define IP_UDP	      17
+#define UDP_HDR	      8
 
 struct test_pcap {
 	uint8_t *data;
 	size_t len;
-	size_t pos;     /* next record */
-	bool swapped;   /* file written in the other byte order than big-endian reads give */
+	size_t pos;   /* next record */
+	bool swapped; /* file written in the other byte order than big-endian reads give */
 	uint32_t link;
 	size_t frame;
 };
@@ -233,6 +233,24 @@ struct test_pcap_writer *test_pcap_create(const char *path)
 	return w;
 }
 
+/* One Ethernet frame around an IPv4 packet (ip_len bytes at f + ETH_HDR). */
+static void write_frame(struct test_pcap_writer *w, uint8_t *f, size_t ip_len)
+{
+	size_t frame = ETH_HDR + ip_len;
+	static const uint8_t mac_dst[6] = {0x02, 0, 0, 0, 0, 0x02};
+	static const uint8_t mac_src[6] = {0x02, 0, 0, 0, 0, 0x01};
+	memcpy(f, mac_dst, 6);
+	memcpy(f + 6, mac_src, 6);
+	buf_store_u16(f + 12, ETH_IPV4);
+	uint8_t rh[16];
+	put32le(rh, ++w->frames);
+	put32le(rh + 4, 0);
+	put32le(rh + 8, (uint32_t)frame);
+	put32le(rh + 12, (uint32_t)frame);
+	fwrite(rh, 1, sizeof(rh), w->fp);
+	fwrite(f, 1, frame, w->fp);
+}
+
 void test_pcap_write_udp(struct test_pcap_writer *w, const uint8_t src[4], uint16_t sport,
 			 const uint8_t dst[4], uint16_t dport, const void *payload, size_t len)
 {
@@ -240,11 +258,6 @@ void test_pcap_write_udp(struct test_pcap_writer *w, const uint8_t src[4], uint1
 	assert_true(total <= 65535);
 	uint8_t *f = calloc(1, frame);
 	assert_non_null(f);
-	static const uint8_t mac_dst[6] = {0x02, 0, 0, 0, 0, 0x02};
-	static const uint8_t mac_src[6] = {0x02, 0, 0, 0, 0, 0x01};
-	memcpy(f, mac_dst, 6);
-	memcpy(f + 6, mac_src, 6);
-	buf_store_u16(f + 12, ETH_IPV4);
 	uint8_t *ip = f + ETH_HDR, *udp = ip + 20;
 	ip[0] = 0x45;
 	buf_store_u16(ip + 2, (uint16_t)total);
@@ -261,13 +274,17 @@ void test_pcap_write_udp(struct test_pcap_writer *w, const uint8_t src[4], uint1
 	if (len)
 		memcpy(udp + UDP_HDR, payload, len);
 	buf_store_u16(udp + 6, udp_checksum(src, dst, udp, ulen));
-	uint8_t rh[16];
-	put32le(rh, ++w->frames);
-	put32le(rh + 4, 0);
-	put32le(rh + 8, (uint32_t)frame);
-	put32le(rh + 12, (uint32_t)frame);
-	fwrite(rh, 1, sizeof(rh), w->fp);
-	fwrite(f, 1, frame, w->fp);
+	write_frame(w, f, total);
+	free(f);
+}
+
+void test_pcap_write_ip(struct test_pcap_writer *w, const void *ip, size_t len)
+{
+	assert_true(len >= 20 && len <= 65535);
+	uint8_t *f = calloc(1, ETH_HDR + len);
+	assert_non_null(f);
+	memcpy(f + ETH_HDR, ip, len);
+	write_frame(w, f, len);
 	free(f);
 }
 

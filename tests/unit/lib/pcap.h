@@ -8,7 +8,8 @@
  * fails the running cmocka test on a malformed file.
  *
  * The writer produces an Ethernet capture of UDP datagrams with correct
- * IPv4 header and UDP checksums and deterministic timestamps (frame i at
+ * IPv4 header and UDP checksums (or of whole IPv4 packets given by the
+ * caller, such as ESP) and deterministic timestamps (frame i at
  * i seconds), so tshark can decode it and the file is reproducible.
  */
 #ifndef GVPN_TEST_PCAP_H
@@ -25,8 +26,8 @@ struct test_pcap_udp {
 	uint8_t ttl;
 	const uint8_t *payload; /* into the loaded file */
 	size_t len;
-	const uint8_t *ip;      /* IPv4 header, for checksum checks */
-	size_t ip_len;          /* IPv4 total length */
+	const uint8_t *ip; /* IPv4 header, for checksum checks */
+	size_t ip_len;	   /* IPv4 total length */
 };
 
 struct test_pcap;
@@ -48,6 +49,8 @@ struct test_pcap_writer *test_pcap_create(const char *path);
 /* Append one UDP/IPv4 datagram of len bytes. */
 void test_pcap_write_udp(struct test_pcap_writer *w, const uint8_t src[4], uint16_t sport,
 			 const uint8_t dst[4], uint16_t dport, const void *payload, size_t len);
+/* Append one whole IPv4 packet (header included, written as given), e.g. ESP. */
+void test_pcap_write_ip(struct test_pcap_writer *w, const void *ip, size_t len);
 /* Flush and close; fails the test if the file could not be written. */
 void test_pcap_close(struct test_pcap_writer *w);
 
