@@ -7,6 +7,7 @@
 
 #include "ctl/result.h"
 #include "ctl/show_diag.h"
+#include "ctl/show_dp.h"
 #include "ctl/show_gdoi.h"
 #include "diag/log.h"
 #include "util/clock.h"
@@ -26,6 +27,8 @@ static const register_fn registrations[] = {
     ctl_cmd_gdoi_register,
     ctl_cmd_gdoi_gm_register,
     ctl_cmd_gdoi_ks_register,
+    ctl_cmd_ipsec_register,
+    ctl_cmd_dp_register,
 };
 
 struct ctl_commands *ctl_commands_new(void)
