@@ -61,6 +61,8 @@ static void gm_send(void *ctx, const struct ike1_peer *peer, const uint8_t *msg,
 static void gm_install(void *ctx, const struct gdoi_gm_install *in)
 {
 	struct daemon_engines *e = ctx;
+	if (e->env.keylog && in->policy)
+		daemon_keylog_policy(e->env.keylog, in->group, in->ks_addr, in->policy);
 	if (!e->gmdp)
 		return;
 	int rc = daemon_gmdp_install(e->gmdp, in, 0);
@@ -84,8 +86,8 @@ static int dp_publish(void *arg, const struct dp_sad_group_desc *groups, size_t 
 	return dp_runtime_publish(arg, groups, n);
 }
 
-static int start_dp(struct daemon_engines *e, const struct daemon_engines_cfg *cfg,
-		    uint64_t now, struct dbuf *err)
+static int start_dp(struct daemon_engines *e, const struct daemon_engines_cfg *cfg, uint64_t now,
+		    struct dbuf *err)
 {
 	struct dp_sad *sad = cfg->test_sad;
 	daemon_gmdp_publish_fn publish = cfg->test_publish;
@@ -104,21 +106,45 @@ static int start_dp(struct daemon_engines *e, const struct daemon_engines_cfg *c
 	}
 	if (!sad)
 		return 0;
-	int rc = daemon_gmdp_new(sad, cfg->dp_groups, cfg->n_dp_groups, publish, arg,
-				 e->env.rng, e->env.diag, &e->gmdp);
+	int rc = daemon_gmdp_new(sad, cfg->dp_groups, cfg->n_dp_groups, publish, arg, e->env.rng,
+				 e->env.diag, &e->gmdp);
 	if (rc)
 		dbuf_printf(err, "gvpnd: data plane groups: %s\n", err_name(rc));
 	return rc;
 }
 
+/* The KS's TEKs go to the key export when a member gets them or a new one comes. */
+static void ks_event(void *ctx, const struct gdoi_ks_event *ev)
+{
+	struct daemon_engines *e = ctx;
+	if (!e->env.keylog || !e->ks || !ev->group ||
+	    (ev->type != GDOI_KS_EV_REGISTERED && ev->type != GDOI_KS_EV_TEK_ROLLED))
+		return;
+	int i = gdoi_ks_group_find(e->ks, ev->group);
+	if (i >= 0)
+		daemon_keylog_policy(e->env.keylog, ev->group, 0,
+				     gdoi_ks_group_policy(e->ks, (size_t)i));
+}
+
+/* cfg with the phase-1 key export hook when there is one. */
+static void ike_keylog(struct daemon_engines *e, struct ike1_config *ike)
+{
+	if (e->env.keylog) {
+		ike->keylog = daemon_keylog_ike1;
+		ike->keylog_arg = e->env.keylog;
+	}
+}
+
 static int start_ks(struct daemon_engines *e, const struct gdoi_ks_config *cfg, uint64_t now,
 		    struct dbuf *err)
 {
-	static const struct gdoi_ks_io io = {.send = ks_send};
+	static const struct gdoi_ks_io io = {.send = ks_send, .event = ks_event};
 	struct gdoi_ks_io kio = io;
 	kio.ctx = e;
+	struct gdoi_ks_config c = *cfg;
+	ike_keylog(e, &c.ike);
 	char why[256] = "";
-	int rc = gdoi_ks_new(cfg, &kio, e->env.rng, e->env.diag, now, &e->ks, why, sizeof(why));
+	int rc = gdoi_ks_new(&c, &kio, e->env.rng, e->env.diag, now, &e->ks, why, sizeof(why));
 	if (rc)
 		dbuf_printf(err, "gvpnd: key server: %s%s%s\n", err_name(rc), why[0] ? ": " : "",
 			    why);
@@ -129,9 +155,12 @@ static int start_ks(struct daemon_engines *e, const struct gdoi_ks_config *cfg, 
 static int start_gm(struct daemon_engines *e, const struct gdoi_gm_config *cfg, uint64_t now,
 		    struct dbuf *err)
 {
-	struct gdoi_gm_io io = {.ctx = e, .send = gm_send, .install = gm_install, .remove = gm_remove};
+	struct gdoi_gm_io io = {
+	    .ctx = e, .send = gm_send, .install = gm_install, .remove = gm_remove};
+	struct gdoi_gm_config c = *cfg;
+	ike_keylog(e, &c.ike);
 	char why[256] = "";
-	int rc = gdoi_gm_new(cfg, &io, e->env.rng, e->env.diag, now, &e->gm, why, sizeof(why));
+	int rc = gdoi_gm_new(&c, &io, e->env.rng, e->env.diag, now, &e->gm, why, sizeof(why));
 	if (rc)
 		dbuf_printf(err, "gvpnd: group member: %s%s%s\n", err_name(rc), why[0] ? ": " : "",
 			    why);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "daemon/gmdp.h"
+#include "daemon/keylog.h"
 #include "dp/runtime.h"
 #include "gdoi/gm.h"
 #include "gdoi/ks.h"
@@ -58,6 +59,12 @@ struct daemon_engines_env {
 	int (*send)(void *arg, const struct ike1_peer *to, uint32_t src_ip4, const uint8_t *msg,
 		    size_t len);
 	void *send_arg;
+	/*
+	 * Wireshark key export (daemon/keylog.h), borrowed; NULL: none. Phase
+	 * 1 SAs of both engines, the GM's installed TEKs and the KS's TEKs (at
+	 * each registration and roll-over) go to it.
+	 */
+	struct daemon_keylog *keylog;
 };
 
 /*
