@@ -1,6 +1,7 @@
 /*
  * Commands about the box and the session: show running-config, show clock,
- * terminal settings, the RSA key store hooks, clear crypto gdoi.
+ * terminal settings, the RSA key store hooks (crypto key ..., show crypto key
+ * mypubkey rsa), clear crypto gdoi.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -77,6 +78,18 @@ static int terminal_timestamp(struct ctl_exec *x, const struct ctl_args *a)
 	return 0;
 }
 
+/* A key store command's end: its message printed, the status set. */
+static int key_done(struct ctl_exec *x, int rc, struct dbuf *msg)
+{
+	if (rc && !msg->len)
+		dbuf_printf(msg, "%% Failed: %s\n", err_name(rc));
+	dbuf_append(x->out, msg->p, msg->len);
+	dbuf_free(msg);
+	if (rc)
+		x->status = CTL_ST_FAILED;
+	return 0;
+}
+
 static int key_generate(struct ctl_exec *x, const struct ctl_args *a)
 {
 	const struct ctl_ops *ops = x->w->ops;
@@ -84,20 +97,50 @@ static int key_generate(struct ctl_exec *x, const struct ctl_args *a)
 	if (!ops || !ops->key_generate)
 		return not_supported(x);
 	ctl_arg_u32(a, "bits", &bits);
+	struct dbuf msg = DBUF_INIT;
 	int rc = ops->key_generate(x->w->ops_arg, ctl_arg_str(a, "label-name"), bits,
-				   ctl_arg_has(a, "exportable"), x->out);
-	if (rc)
-		x->status = CTL_ST_FAILED;
-	return 0;
+				   ctl_arg_has(a, "exportable"), &msg);
+	return key_done(x, rc, &msg);
+}
+
+static int key_export(struct ctl_exec *x, const struct ctl_args *a)
+{
+	const struct ctl_ops *ops = x->w->ops;
+	if (!ops || !ops->key_export)
+		return not_supported(x);
+	struct dbuf msg = DBUF_INIT;
+	x->out->secret = true; /* the private key passes through it */
+	int rc = ops->key_export(x->w->ops_arg, ctl_arg_str(a, "label-name"), x->out, &msg);
+	return key_done(x, rc, &msg);
+}
+
+static int key_import(struct ctl_exec *x, const struct ctl_args *a)
+{
+	const struct ctl_ops *ops = x->w->ops;
+	if (!ops || !ops->key_import)
+		return not_supported(x);
+	struct dbuf msg = DBUF_INIT;
+	int rc = ops->key_import(x->w->ops_arg, ctl_arg_str(a, "label-name"),
+				 ctl_arg_str(a, "file"), ctl_arg_has(a, "exportable"), &msg);
+	return key_done(x, rc, &msg);
+}
+
+static int key_zeroize(struct ctl_exec *x, const struct ctl_args *a)
+{
+	const struct ctl_ops *ops = x->w->ops;
+	if (!ops || !ops->key_zeroize)
+		return not_supported(x);
+	struct dbuf msg = DBUF_INIT;
+	int rc = ops->key_zeroize(x->w->ops_arg, ctl_arg_str(a, "label-name"), &msg);
+	return key_done(x, rc, &msg);
 }
 
 static int key_show(struct ctl_exec *x, const struct ctl_args *a)
 {
-	(void)a;
 	const struct ctl_ops *ops = x->w->ops;
 	if (!ops || !ops->key_show)
 		return not_supported(x);
-	return ops->key_show(x->w->ops_arg, x->r);
+	return ops->key_show(x->w->ops_arg, ctl_arg_str(a, "label-name"), x->r);
 }
 
 static const struct ctl_cmd_def cmds[] = {
@@ -106,9 +149,13 @@ static const struct ctl_cmd_def cmds[] = {
     {"show version", show_version, CTL_CMD_SHOW},
     {"terminal exec prompt timestamp", terminal_timestamp, 0},
     {"terminal no exec prompt timestamp", terminal_timestamp, 0},
-    {"crypto key generate rsa label WORD:label-name [modulus <512-4096>:bits] [exportable]",
+    {"crypto key generate rsa [general-keys] label WORD:label-name [modulus <1024-4096>:bits] "
+     "[exportable]",
      key_generate, 0},
-    {"show crypto key mypubkey rsa", key_show, CTL_CMD_SHOW},
+    {"crypto key export rsa WORD:label-name pem [terminal]", key_export, 0},
+    {"crypto key import rsa WORD:label-name pem [exportable] url WORD:file", key_import, 0},
+    {"crypto key zeroize rsa WORD:label-name", key_zeroize, 0},
+    {"show crypto key mypubkey rsa [WORD:label-name]", key_show, CTL_CMD_SHOW},
 };
 
 static const struct ctl_help_def help[] = {
@@ -123,8 +170,20 @@ static const struct ctl_help_def help[] = {
     {"clear", "Reset functions"},
     {"group", "Group"},
     {"key", "Long term key operations"},
+    {"show crypto key", "Show long term public keys"},
     {"generate", "Generate new keys"},
-    {"rsa", "Generate RSA keys"},
+    {"generate rsa", "Generate RSA keys"},
+    {"general-keys", "Generate a general purpose RSA key pair for signing and encryption"},
+    {"export", "Export keys"},
+    {"export rsa", "Export RSA keys"},
+    {"import", "Import keys"},
+    {"import rsa", "Import RSA keys"},
+    {"zeroize", "Remove keys"},
+    {"zeroize rsa", "Remove RSA keys"},
+    {"pem", "File type to export or import: PEM"},
+    {"pem terminal", "Print the PEM blocks"},
+    {"url", "Read the PEM text from a file on the daemon's machine"},
+    {"$file", "Absolute path of the PEM file"},
     {"label", "Provide a label"},
     {"$label-name", "RSA keypair label"},
     {"modulus", "Provide number of modulus bits on the command line"},

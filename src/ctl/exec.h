@@ -55,13 +55,21 @@ struct ctl_ops {
 	/* `clear crypto gdoi [group G]` (group NULL: all groups). */
 	int (*clear_gdoi)(void *arg, const char *group, struct dbuf *msg);
 	/*
-	 * RSA key store (`crypto key generate rsa label L modulus N
-	 * [exportable]`, `show crypto key mypubkey rsa`, export/import): the
-	 * rekey phase fills these in.
+	 * RSA key store (daemon/keystore.h): `crypto key generate rsa label L
+	 * modulus N [exportable]`, `show crypto key mypubkey rsa [L]` (label
+	 * NULL: every key), `crypto key export rsa L pem` (out gets the PEM
+	 * blocks; the handler marks it secret), `crypto key import rsa L pem
+	 * [exportable] url FILE` (a file on the daemon's machine: the
+	 * control protocol carries one line, no PEM text), `crypto key
+	 * zeroize rsa L`.
 	 */
 	int (*key_generate)(void *arg, const char *label, unsigned bits, bool exportable,
 			    struct dbuf *msg);
-	int (*key_show)(void *arg, struct result *r);
+	int (*key_show)(void *arg, const char *label, struct result *r);
+	int (*key_export)(void *arg, const char *label, struct dbuf *out, struct dbuf *msg);
+	int (*key_import)(void *arg, const char *label, const char *path, bool exportable,
+			  struct dbuf *msg);
+	int (*key_zeroize)(void *arg, const char *label, struct dbuf *msg);
 };
 
 /* What exec commands may see. Pointers are NULL when the part is absent. */
