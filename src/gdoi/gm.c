@@ -255,17 +255,23 @@ void gdoi_gm_input(struct gdoi_gm *gm, uint64_t now, const struct ike1_peer *pee
 {
 	assert(now >= gm->now);
 	gm->now = now;
+	struct wire_isakmp_hdr h;
+	if (wire_isakmp_hdr_decode(msg, len, &h, NULL) == 0 && h.exch == WIRE_EXCH_GROUPKEY_PUSH) {
+		gm_rekey_input(gm, now, peer, msg, len);
+		return;
+	}
 	struct ike1_sa *sa = NULL;
 	int v = ike1_sa_input(&gm->ike, now, peer, msg, len, &sa);
 	if (v == IKE1_IN_UPPER && sa && sa->user)
 		gm_pull_input(gm, sa->user, now, msg, len);
 	else if (v != IKE1_IN_DONE)
-		gm->st.stale++; /* rekeys (exchange 33) arrive with the rekey phase */
+		gm->st.stale++;
 }
 
 static void group_tick(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 {
 	gm_expire(gm, g, now);
+	gm_rekey_tick(gm, g, now);
 	if (g->st != GM_ST_IDLE) {
 		gm_attempt_tick(gm, g, now);
 		return;
@@ -297,6 +303,8 @@ uint64_t gdoi_gm_next_deadline(const struct gdoi_gm *gm)
 		const struct gm_group *g = gm->groups[i];
 		next = MIN(next, g->st == GM_ST_IDLE ? g->next_ns : gm_attempt_deadline(g));
 		next = MIN(next, gm_expiry_deadline(g));
+		if (g->registered)
+			next = MIN(next, g->activate_ns);
 	}
 	return next;
 }

@@ -25,8 +25,13 @@
  *    goes without renewal the group registers at once (GM_RE_REGISTER);
  *  - fail-close (config): until the first successful registration the
  *    group's install state says "drop everything but control traffic".
- * Rekeys (GROUPKEY-PUSH) are the next phase: the SEQ of message 4 and the KS
- * public key are kept for them; the rekey counters read zero until then.
+ * Rekeys (GROUPKEY-PUSH, gm_rekey.c): a push protected by the installed KEK
+ * is decrypted, its signature checked with the KS key of the registration
+ * and its SEQ with the last accepted one (message 4's, then each rekey's);
+ * the new TEKs are installed next to the old ones (receive at once, send
+ * after the activation delay: gdoi_tek.active_ns, the install callback runs
+ * again when it is reached), a new KEK replaces the old one, and unicast
+ * pushes are acknowledged with K_ack of the registration (notes §5.3).
  *
  * Sans-I/O like the KS (ks.h): one struct gdoi_gm per process for all
  * groups, one ike1 table, `now` passed in, output through struct gdoi_gm_io.
@@ -227,6 +232,9 @@ const struct gdoi_policy *gdoi_gm_group_policy(const struct gdoi_gm *gm, size_t 
 struct gdoi_gm_stats {
 	uint64_t attempts, registrations, failures, rejected_policies;
 	uint64_t hash_fail, malformed, stale, notifies;
+	/* GROUPKEY-PUSH refused: no KEK with its SPI, undecryptable or malformed,
+	 * bad signature, sequence number not above the last, policy not acceptable. */
+	uint64_t rekey_unknown_kek, rekey_malformed, rekey_bad_sig, rekey_replayed, rekey_rejected;
 };
 void gdoi_gm_get_stats(const struct gdoi_gm *gm, struct gdoi_gm_stats *out);
 

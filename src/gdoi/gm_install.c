@@ -66,7 +66,7 @@ static uint64_t before(uint64_t t, uint64_t ms)
  * TEK of each `sa ipsec` runs out (an older one is covered by a newer one),
  * and before the KEK does.
  */
-static uint64_t rereg_time(struct gdoi_gm *gm, const struct gdoi_policy *p, uint64_t now)
+uint64_t gm_rereg_time(struct gdoi_gm *gm, const struct gdoi_policy *p, uint64_t now)
 {
 	uint64_t t = CLOCK_NEVER;
 	for (size_t i = 0; i < p->n_teks; i++) {
@@ -123,7 +123,8 @@ void gm_install(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 	g->backing_off = false;
 	g->backoff_ms = gm->backoff_min_ms;
 	g->attempt_end_ns = g->retx_ns = CLOCK_NEVER;
-	g->next_ns = rereg_time(gm, &g->pol, now);
+	g->next_ns = gm_rereg_time(gm, &g->pol, now);
+	g->activate_ns = CLOCK_NEVER;
 	g->rereg_due = true;
 	gm->st.registrations++;
 	gm_publish(gm, g);

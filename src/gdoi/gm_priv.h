@@ -59,8 +59,10 @@ struct gm_group {
 	uint32_t reg_ks;	     /* the KS pol came from */
 	struct gdoi_policy pol;
 	uint64_t succeeded, attempted;
-	uint8_t kack_len; /* K_ack of the last registration (notes §5.3), for ACKs */
+	uint8_t kack_len;  /* K_ack of the last registration (notes §5.3), for ACKs */
+	uint8_t kack_hash; /* enum crypto_hash_alg of its prf */
 	uint8_t kack[IKE1_PRF_MAX];
+	uint64_t activate_ns; /* next TEK activation to publish (gm_rekey.c), CLOCK_NEVER none */
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
 	uint32_t last_rekey_from, last_rekey_seq;
 };
@@ -127,5 +129,14 @@ uint64_t gm_expiry_deadline(const struct gm_group *g);
 void gm_uninstall(struct gdoi_gm *gm, struct gm_group *g);
 /* Tell the data plane the group's state (fail-close or policy). */
 void gm_publish(struct gdoi_gm *gm, struct gm_group *g);
+/* When to register again if no rekey renews the installed keys. */
+uint64_t gm_rereg_time(struct gdoi_gm *gm, const struct gdoi_policy *p, uint64_t now);
+
+/* gm_rekey.c */
+/* A GROUPKEY-PUSH (exchange 33). */
+void gm_rekey_input(struct gdoi_gm *gm, uint64_t now, const struct ike1_peer *peer,
+		    const uint8_t *msg, size_t len);
+/* Publish TEKs whose activation delay is over. */
+void gm_rekey_tick(struct gdoi_gm *gm, struct gm_group *g, uint64_t now);
 
 #endif

@@ -371,6 +371,7 @@ static void msg4(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 	/* The rekey phase acknowledges pushes with K_ack of this registration's SA. */
 	int n = ike1_keys_kack(&g->sa->keys, g->sa->cky_i, g->sa->cky_r, g->kack);
 	g->kack_len = n > 0 ? (uint8_t)n : 0;
+	g->kack_hash = (uint8_t)g->sa->keys.hash;
 	ike1_prot_end(g->sa, now, g->mid);
 	gm_install(gm, g, now);
 }

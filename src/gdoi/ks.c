@@ -201,8 +201,7 @@ void gdoi_ks_input(struct gdoi_ks *ks, uint64_t now, const struct ike1_peer *pee
 	ks->now = now;
 	struct wire_isakmp_hdr h;
 	if (wire_isakmp_hdr_decode(msg, len, &h, NULL) == 0 && h.exch == WIRE_EXCH_PUSH_ACK) {
-		/* Rekey acknowledgements arrive with the rekey phase. */
-		ks->st.stale++;
+		ks_rekey_ack_input(ks, now, peer, msg, len);
 		return;
 	}
 	struct ike1_sa *sa = NULL;

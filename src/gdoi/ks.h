@@ -25,12 +25,16 @@
  * goes backwards; randomness from the rng (keys, SPIs, cookies, nonces);
  * output through struct gdoi_ks_io. The KS owns its ike1 table.
  *
- * Keys roll over without rekey messages for now: a TEK is replaced at its
- * rekey time (behavior-reference §2.2: expiry - min(0.75 L, max(90 s, 0.05 L)
- * + W) - U(0, 10 s)) by a new one with a new SPI; the old one stays in the
- * policy until it expires, so a member that registers in between gets both.
- * The KEK is replaced at its own rekey time (lead max(200 s, 0.05 L) + W).
- * The rekey phase adds GROUPKEY-PUSH at those points (see report).
+ * A TEK is replaced at its rekey time (behavior-reference §2.2: expiry -
+ * min(0.75 L, max(90 s, 0.05 L) + W) - U(0, 10 s)) by a new one with a new
+ * SPI; the old one stays in the policy until it expires, so a member that
+ * registers in between gets both. The KEK is replaced at its own rekey time
+ * (lead max(200 s, 0.05 L) + W). Each replacement (and a configuration
+ * change that makes new keys) is pushed to the members (GROUPKEY-PUSH,
+ * ks_rekey.c): encrypted with the KEK they hold, signed with the group's
+ * RSA key (the engine keeps its own copy of rsa_key), unicast with ACKs and
+ * retransmission rounds, or multicast to the group address; members that
+ * miss the ACKs of N rekeys in a row are removed.
  */
 #ifndef GVPN_GDOI_KS_H
 #define GVPN_GDOI_KS_H

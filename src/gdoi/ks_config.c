@@ -163,6 +163,7 @@ static int copy_rekey(const struct gdoi_ks_group_config *in, struct ks_group_cfg
 	if (copy_name(out->rsa_label, in->rsa_label) < 0)
 		return gdoi_errf(err, cap, ERR_INVAL, "group %s: key label too long", out->name);
 	out->rsa_missing = !in->rsa_key;
+	out->rsa_key = in->rsa_key;
 	if (!in->rsa_key)
 		return 0;
 	struct dbuf d = {0};

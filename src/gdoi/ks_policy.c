@@ -263,6 +263,11 @@ int ks_group_new(struct gdoi_ks *ks, const struct ks_group_cfg *cfg, uint64_t no
 	}
 	fill_lines(cfg, &pv->p);
 	g->pv = pv;
+	g->push_kek = pv->p.kek; /* what members registering now will hold */
+	g->rk.next_ns = CLOCK_NEVER;
+	g->cfg.rsa_key = NULL;
+	if (ks_rekey_set_key(g, cfg->rsa_key) < 0)
+		GLOG(ks->diag, DIAG_MSG_KS_NO_RSA_KEYS, cfg->rsa_label, cfg->name);
 	*out = g;
 	return 0;
 }
@@ -272,6 +277,7 @@ void ks_group_free(struct gdoi_ks *ks, struct ks_group *g)
 	struct list_node *pos, *tmp;
 	list_for_each_safe(pos, tmp, &g->members)
 	    ks_member_free(ks, container_of(pos, struct ks_member, link));
+	ks_rekey_free(g);
 	ks_polver_unref(g->pv);
 	mem_wipe(g, sizeof(*g));
 	free(g);
@@ -284,7 +290,7 @@ uint64_t ks_group_pt_ms(const struct ks_group *g, uint64_t now)
 
 uint64_t ks_group_deadline(const struct ks_group *g)
 {
-	uint64_t next = g->kek_roll_ns;
+	uint64_t next = MIN(g->kek_roll_ns, g->rk.next_ns);
 	const struct gdoi_policy *p = &g->pv->p;
 	for (size_t i = 0; i < g->cfg.n_sas; i++)
 		next = MIN(next, g->tek_roll_ns[i]);
@@ -303,10 +309,12 @@ static void rolled_tek(struct gdoi_ks *ks, struct ks_group *g, const struct gdoi
 	ks_event(ks, GDOI_KS_EV_TEK_ROLLED, g, 0, 0, t->spi);
 }
 
-/* Roll what is due into a new version; returns 1 when something changed. */
+enum { ROLL_EXPIRED = 1, ROLL_NEW_KEYS = 2 };
+
+/* Roll what is due into a new version; returns ROLL_* flags of what changed. */
 static int roll(struct gdoi_ks *ks, struct ks_group *g, struct gdoi_policy *p, uint64_t now)
 {
-	int changed = gdoi_policy_expire_teks(p, now) ? 1 : 0;
+	int changed = gdoi_policy_expire_teks(p, now) ? ROLL_EXPIRED : 0;
 	for (size_t i = 0; i < g->cfg.n_sas; i++) {
 		if (now < g->tek_roll_ns[i])
 			continue;
@@ -316,14 +324,14 @@ static int roll(struct gdoi_ks *ks, struct ks_group *g, struct gdoi_policy *p, u
 			continue;
 		}
 		rolled_tek(ks, g, &p->tek[p->n_teks - 1]);
-		changed = 1;
+		changed |= ROLL_NEW_KEYS;
 	}
 	if (p->has_kek && now >= g->kek_roll_ns) {
 		if (set_kek(ks, g, &g->cfg, p, now) == 0) {
 			ks_event(ks, GDOI_KS_EV_KEK_ROLLED, g, 0, 0, 0);
 			KS_TRACE_REKEY(ks, g, "KEK_CREATED: lifetime %u s",
 				       (unsigned)g->cfg.kek_life_sec);
-			changed = 1;
+			changed |= ROLL_NEW_KEYS;
 		} else {
 			g->kek_roll_ns = add_ns(now, NS_PER_SEC);
 		}
@@ -337,13 +345,17 @@ uint64_t ks_group_tick(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 {
 	if (ks_group_deadline(g) > now)
 		return ks_group_deadline(g);
+	ks_rekey_tick(ks, g, now);
 	struct ks_polver *pv = polver_clone(g->pv);
 	if (!pv)
 		return add_ns(now, NS_PER_SEC);
-	if (roll(ks, g, &pv->p, now))
+	int changed = roll(ks, g, &pv->p, now);
+	if (changed)
 		publish(g, pv);
 	else
 		ks_polver_unref(pv);
+	if (changed & ROLL_NEW_KEYS)
+		ks_rekey_start(ks, g, now);
 	return ks_group_deadline(g);
 }
 
@@ -411,6 +423,21 @@ static int reconf_kek(struct gdoi_ks *ks, struct ks_group *g, const struct ks_gr
 	return 0;
 }
 
+/* Does b hold a KEK or TEK that a did not? */
+static bool keys_changed(const struct gdoi_policy *a, const struct gdoi_policy *b)
+{
+	if (b->has_kek && (!a->has_kek || memcmp(a->kek.spi, b->kek.spi, GDOI_KEK_SPI_LEN)))
+		return true;
+	for (size_t i = 0; i < b->n_teks; i++) {
+		bool found = false;
+		for (size_t j = 0; j < a->n_teks && !found; j++)
+			found = a->tek[j].spi == b->tek[i].spi;
+		if (!found)
+			return true;
+	}
+	return false;
+}
+
 int ks_group_reconfigure(struct gdoi_ks *ks, struct ks_group *g, const struct ks_group_cfg *c,
 			 uint64_t now)
 {
@@ -428,10 +455,17 @@ int ks_group_reconfigure(struct gdoi_ks *ks, struct ks_group *g, const struct ks
 		return rc;
 	}
 	g->cfg = *c;
+	g->cfg.rsa_key = NULL;
 	memcpy(g->tek_roll_ns, roll, sizeof(roll));
 	fill_lines(c, &pv->p);
 	sort_teks(c, &pv->p);
+	bool fresh = keys_changed(&g->pv->p, &pv->p);
 	publish(g, pv);
+	if (ks_rekey_set_key(g, c->rsa_key) < 0)
+		GLOG(ks->diag, DIAG_MSG_KS_NO_RSA_KEYS, c->rsa_label, c->name);
+	/* Triggered rekey (§2.2): new keys reach the members at once. */
+	if (fresh)
+		ks_rekey_start(ks, g, now);
 	return 0;
 }
 

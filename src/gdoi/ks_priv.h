@@ -49,6 +49,7 @@ struct ks_group_cfg {
 	bool has_label; /* rekey authentication configured: the policy has a KEK */
 	char rsa_label[GDOI_NAME_MAX];
 	bool rsa_missing;
+	const struct crypto_rsa *rsa_key; /* borrowed while a group is made or reconfigured */
 	unsigned rsa_bits;
 	size_t spki_len;
 	uint8_t spki[GDOI_SPKI_MAX];
@@ -63,6 +64,42 @@ struct ks_group_cfg {
 	size_t n_peers;
 	uint32_t peers[GDOI_PEERS_MAX];
 	uint32_t needs; /* capabilities the policy needs from a member (enum gdoi_cap) */
+};
+
+#define KS_REKEY_MSGS 4 /* distinct member capability sets served per round */
+
+/* One round's message for members with these capabilities. */
+struct ks_rekey_msg {
+	uint32_t caps;
+	size_t len;
+	uint8_t *p; /* ciphertext only */
+};
+
+/*
+ * A rekey in progress (notes §5.3): round k goes out with sequence number
+ * seq_first + k, re-signed, to every member that has not acknowledged any
+ * round yet (unicast) or to the group address (multicast, all N + 1 rounds).
+ */
+struct ks_rekey {
+	bool active;
+	uint32_t id; /* members pending on this rekey carry it in rk_pending */
+	uint32_t seq_first, seq;
+	uint32_t round;
+	uint64_t started_ns, next_ns; /* next round, or the end (misses counted) */
+	struct gdoi_kek kek;	      /* protects every round: the KEK members held */
+	struct ks_polver *pv;	      /* the policy pushed */
+	size_t n_msgs;
+	struct ks_rekey_msg msg[KS_REKEY_MSGS];
+};
+
+/* Rekey counters of a group (show crypto gdoi ks rekey). */
+struct ks_rekey_stats {
+	uint64_t retransmits;	   /* rounds after the first */
+	uint64_t acks, acks_bad;   /* accepted ACKs; ACKs failing checks */
+	uint64_t acks_unsol;	   /* ACKs for rekeys not sent to that member */
+	uint64_t ejected;	   /* members removed for missed ACKs */
+	uint64_t build_fail;	   /* rounds that could not be built or signed */
+	uint64_t last_duration_ms; /* start to last ACK (or end) of the last rekey */
 };
 
 /*
@@ -88,6 +125,13 @@ struct ks_group {
 	uint64_t kek_roll_ns;
 	uint32_t withheld_logged; /* policy version whose withheld lines were logged */
 	uint64_t rekeys_sent;
+	/* Rekey (ks_rekey.c). */
+	bool has_rsa;		  /* rsa holds the private rekey key (own copy) */
+	struct crypto_rsa rsa;	  /* signs pushes */
+	uint32_t seq;		  /* last GROUPKEY-PUSH sequence number used */
+	struct gdoi_kek push_kek; /* the KEK members hold: protects the next push */
+	struct ks_rekey rk;
+	struct ks_rekey_stats rst;
 };
 
 /* What the KS keeps per ike1 SA (sa->user). */
@@ -126,6 +170,8 @@ struct ks_member {
 	uint8_t kack[IKE1_PRF_MAX]; /* K_ack (notes §5.3) */
 	uint32_t rekeys_sent, rekey_retries, acks_rcvd, acks_missed;
 	uint32_t sent_seq[4], rcvd_seq[4];
+	uint32_t rk_pending; /* id of the rekey waiting for our ACK, 0 none */
+	uint32_t missed_row; /* rekeys in a row not acknowledged */
 };
 
 struct gdoi_ks {
@@ -201,6 +247,21 @@ struct ks_member *ks_member_find(const struct gdoi_ks *ks, uint32_t addr, const 
 struct ks_member *ks_member_register(struct gdoi_ks *ks, struct ks_group *g, struct ike1_sa *sa,
 				     const struct gdoi_peer_caps *caps, uint64_t now, bool *first);
 void ks_member_free(struct gdoi_ks *ks, struct ks_member *m);
+
+/* ks_rekey.c */
+/* Take the group's own copy of the private key (NULL: none). */
+int ks_rekey_set_key(struct ks_group *g, const struct crypto_rsa *key);
+/* The policy's keys changed: push them (ends a rekey still running). */
+void ks_rekey_start(struct gdoi_ks *ks, struct ks_group *g, uint64_t now);
+/* Next round or the end of the rekey when due. */
+void ks_rekey_tick(struct gdoi_ks *ks, struct ks_group *g, uint64_t now);
+/* A member registered with policy version `version`: join a rekey of newer keys. */
+void ks_rekey_member_registered(struct ks_group *g, struct ks_member *m, uint32_t version);
+/* An exchange-35 datagram. */
+void ks_rekey_ack_input(struct gdoi_ks *ks, uint64_t now, const struct ike1_peer *peer,
+			const uint8_t *msg, size_t len);
+/* Stop a rekey and release the group's rekey state (group freed). */
+void ks_rekey_free(struct ks_group *g);
 
 /* ks.c */
 void ks_event(struct gdoi_ks *ks, enum gdoi_ks_event_type type, const struct ks_group *g,

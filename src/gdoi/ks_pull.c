@@ -482,6 +482,8 @@ static void msg3(struct gdoi_ks *ks, struct ike1_sa *sa, struct ks_sa *ksa, stru
 	/* HASH(3) verified: the GM has seen Nr. Only now is there a member. */
 	bool first;
 	struct ks_member *m = ks_member_register(ks, g, sa, &ksa->caps, now, &first);
+	if (m)
+		ks_rekey_member_registered(g, m, pl->pv->version);
 	rc = m ? send_msg4(ks, sa, ksa, pl, now) : ERR_NOMEM;
 	ike1_prot_end(sa, now, mid);
 	ks_pull_free(ks, pl);

@@ -257,9 +257,8 @@ int gdoi_acl_entry_format(const struct gdoi_acl_entry *e, char *out, size_t cap)
 
 /* The two models share their operator and action numbers. */
 _Static_assert(GDOI_PORT_ANY == (int)DP_ACL_PORT_ANY && GDOI_PORT_EQ == (int)DP_ACL_PORT_EQ &&
-		       GDOI_PORT_NEQ == (int)DP_ACL_PORT_NEQ && GDOI_PORT_LT == (int)DP_ACL_PORT_LT &&
-		       GDOI_PORT_GT == (int)DP_ACL_PORT_GT &&
-		       GDOI_PORT_RANGE == (int)DP_ACL_PORT_RANGE,
+		   GDOI_PORT_NEQ == (int)DP_ACL_PORT_NEQ && GDOI_PORT_LT == (int)DP_ACL_PORT_LT &&
+		   GDOI_PORT_GT == (int)DP_ACL_PORT_GT && GDOI_PORT_RANGE == (int)DP_ACL_PORT_RANGE,
 	       "port operators of gdoi and dp differ");
 _Static_assert(GDOI_ACL_PERMIT == (int)DP_ACL_PERMIT && GDOI_ACL_DENY == (int)DP_ACL_DENY,
 	       "ACL actions of gdoi and dp differ");
@@ -267,28 +266,27 @@ _Static_assert(GDOI_ACL_PERMIT == (int)DP_ACL_PERMIT && GDOI_ACL_DENY == (int)DP
 static struct dp_acl_entry dp_entry(const struct gdoi_acl_entry *e, uint8_t proto)
 {
 	return (struct dp_acl_entry){
-		.seq = e->seq,
-		.action = (enum dp_acl_action)e->action,
-		.proto = proto,
-		.src = e->src,
-		.src_wild = e->src_wild,
-		.dst = e->dst,
-		.dst_wild = e->dst_wild,
-		.sport = {(enum dp_acl_port_op)e->sport.op, e->sport.a, e->sport.b},
-		.dport = {(enum dp_acl_port_op)e->dport.op, e->dport.a, e->dport.b},
-		.tek_tag = e->sa_num,
+	    .seq = e->seq,
+	    .action = (enum dp_acl_action)e->action,
+	    .proto = proto,
+	    .src = e->src,
+	    .src_wild = e->src_wild,
+	    .dst = e->dst,
+	    .dst_wild = e->dst_wild,
+	    .sport = {(enum dp_acl_port_op)e->sport.op, e->sport.a, e->sport.b},
+	    .dport = {(enum dp_acl_port_op)e->dport.op, e->dport.a, e->dport.b},
+	    .tek_tag = e->sa_num,
 	};
 }
 
-int gdoi_acl_to_dp(const struct gdoi_acl_entry *in, size_t n, struct dp_acl_entry *out,
-		   size_t cap)
+int gdoi_acl_to_dp(const struct gdoi_acl_entry *in, size_t n, struct dp_acl_entry *out, size_t cap)
 {
 	static const uint8_t with_ports[] = {6, 17, 132};
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct gdoi_acl_entry *e = &in[i];
-		bool expand = e->proto == 0 &&
-			      (e->sport.op != GDOI_PORT_ANY || e->dport.op != GDOI_PORT_ANY);
+		bool expand =
+		    e->proto == 0 && (e->sport.op != GDOI_PORT_ANY || e->dport.op != GDOI_PORT_ANY);
 		size_t m = expand ? ARRAY_SIZE(with_ports) : 1;
 		if (cap - k < m || k > cap)
 			return ERR_NOSPACE;
@@ -308,6 +306,30 @@ struct gdoi_tek *gdoi_policy_tek(struct gdoi_policy *p, uint32_t spi)
 	return NULL;
 }
 
+/*
+ * Preference of a sending TEK: 2 rekeyed and past its activation delay, 1
+ * from a registration, 0 still waiting for its activation (used only when
+ * nothing else can send, e.g. the old TEK ran out before the delay).
+ */
+static int rank(const struct gdoi_tek *t, uint64_t now)
+{
+	if (!t->active_ns)
+		return 1;
+	return t->active_ns <= now ? 2 : 0;
+}
+
+static bool better(const struct gdoi_tek *t, const struct gdoi_tek *best, uint64_t now)
+{
+	if (!best)
+		return true;
+	int rt = rank(t, now), rb = rank(best, now);
+	if (rt != rb)
+		return rt > rb;
+	if (rt == 2)
+		return t->expires_ns > best->expires_ns;
+	return rt == 1 ? t->expires_ns < best->expires_ns : t->active_ns < best->active_ns;
+}
+
 const struct gdoi_tek *gdoi_policy_outbound(const struct gdoi_policy *p, uint16_t sa_num,
 					    uint64_t now)
 {
@@ -316,7 +338,7 @@ const struct gdoi_tek *gdoi_policy_outbound(const struct gdoi_policy *p, uint16_
 		const struct gdoi_tek *t = &p->tek[i];
 		if (t->sa_num != sa_num || t->receive_only || !t->has_keys || t->expires_ns <= now)
 			continue;
-		if (!best || t->expires_ns < best->expires_ns)
+		if (better(t, best, now))
 			best = t;
 	}
 	return best;

@@ -132,6 +132,11 @@ struct gdoi_tek {
 	bool has_keys;
 	uint32_t life_sec;
 	uint64_t created_ns, expires_ns;
+	/*
+	 * GM: not used for sending before this time (a TEK from a rekey waits
+	 * out the activation delay, ATD); 0 = at once. Receiving starts at once.
+	 */
+	uint64_t active_ns;
 	uint8_t replay;		/* enum gdoi_replay */
 	uint16_t replay_window; /* packets (counter) or seconds (time) */
 	bool receive_only;	/* SA Direction receiver-only: decrypt only */
@@ -210,17 +215,21 @@ struct dp_acl_entry;
  * the packets it can match. Returns the number of entries written, or
  * ERR_NOSPACE when cap is too small.
  */
-int gdoi_acl_to_dp(const struct gdoi_acl_entry *in, size_t n, struct dp_acl_entry *out,
-		   size_t cap);
+int gdoi_acl_to_dp(const struct gdoi_acl_entry *in, size_t n, struct dp_acl_entry *out, size_t cap);
 
 /* ---- policy ---- */
 
 /* The TEK with this SPI, or NULL. */
 struct gdoi_tek *gdoi_policy_tek(struct gdoi_policy *p, uint32_t spi);
 /*
- * The TEK a sender encrypts with for sa_num at now: the oldest TEK of that
- * sa_num that is not receive-only and has not expired (members that have
- * not yet learnt a newer TEK can still decrypt it; see gm.h). NULL if none.
+ * The TEK a sender encrypts with for sa_num at now, among the TEKs of that
+ * sa_num that may send (not receive-only, not expired):
+ *  - the newest TEK that came in a rekey (active_ns != 0) and whose
+ *    activation delay is over: every member has had it for receiving
+ *    since the push;
+ *  - otherwise the oldest running TEK (members that have not yet learnt a
+ *    newer one, e.g. when the KS cannot rekey, can still decrypt it).
+ * NULL if none.
  */
 const struct gdoi_tek *gdoi_policy_outbound(const struct gdoi_policy *p, uint16_t sa_num,
 					    uint64_t now);

@@ -331,6 +331,8 @@ static void test_reregistration_before_tek_expiry_leaves_no_gap(void **state)
 	struct pair_cfg c;
 	pair_cfg(&c);
 	c.ks.sa.life_sec = 600; /* KS rolls 110-120 s before expiry, the GM registers 60 s before */
+	/* No rekey key (KS_NO_RSA_KEYS): only re-registration renews the keys. */
+	c.ks.group.rsa_key = NULL;
 	small_up(&w, &c.ks, &c.gm);
 	sim_run_until(w.s, 5 * NS_PER_SEC);
 	assert_int_equal(w.gm->registrations, 1);
