@@ -12,18 +12,15 @@
  * `show crypto gdoi gm`. Counts are also asserted directly, so that a
  * regenerated golden cannot hide a wrong value.
  */
-#include "../sim/test_registration_lib.h"
-
-#include "crypto/rsa.h"
-#include "ctl/exec.h"
 #include "daemon/gmdp.h"
 #include "dp/pkt.h"
 #include "harness.h"
 #include "pktgen.h"
+#include "showpair.h"
 #include "util/dbuf.h"
 
-#define IP_KS1	       0x0a010b02u /* 10.1.11.2 */
-#define IP_GM	       0x0a010d02u /* 10.1.13.2 */
+#define IP_KS1	       SHOWPAIR_KS
+#define IP_GM	       SHOWPAIR_GM
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 #define GOLDEN	       GVPN_SOURCE_DIR "/tests/unit/daemon/shows/dp.refout"
 
@@ -40,24 +37,12 @@ struct plane {
 };
 
 struct world {
-	struct sim *s;
-	struct h_log *ks_log, *gm_log;
-	struct h_ks *ks;
-	struct h_gm *gm;
-	struct crypto_rsa rsa;
-	struct ctl_commands *cmds;
+	struct showpair p;
 	struct plane live, idle;
 	struct ctl_world w, idle_w, none_w;
-	struct ctl_session sess;
 };
 
 static struct world W;
-
-static bool registered(void *arg)
-{
-	struct world *w = arg;
-	return w->gm->registrations > 0;
-}
 
 /* gvpnd's runtime publishes the groups with the interface's crypto map: so do we. */
 static int publish(void *arg, const struct dp_sad_group_desc *g, size_t n)
@@ -89,7 +74,7 @@ static void plane_init(struct plane *p)
 	assert_int_equal(dp_sad_worker_init(&p->w, p->sad, 0, 100), 0);
 	assert_int_equal(dp_acl_create("gm_local", local, 1, 1, &p->local), 0);
 	assert_int_equal(
-	    daemon_gmdp_new(p->sad, groups, 1, publish, p, sim_rng(W.s), NULL, &p->gmdp), 0);
+	    daemon_gmdp_new(p->sad, groups, 1, publish, p, sim_rng(W.p.s), NULL, &p->gmdp), 0);
 	/* before the first install: the crypto map with a group without policy */
 	struct dp_sad_group_desc g = {.name = "G1"};
 	assert_int_equal(publish(p, &g, 1), 0);
@@ -112,7 +97,7 @@ static enum dp_verdict out_pkt(uint8_t *pkt, size_t len, uint8_t *esp, size_t *e
 {
 	struct plane *p = &W.live;
 	dp_sad_enter(&p->w);
-	enum dp_verdict v = dp_sad_output(&p->w, WAN_IF, pkt, len, sim_now(W.s), &p->out);
+	enum dp_verdict v = dp_sad_output(&p->w, WAN_IF, pkt, len, sim_now(W.p.s), &p->out);
 	if (v == DP_VERDICT_REPLACE && esp) {
 		memcpy(esp, p->out.pkt[0].p, p->out.pkt[0].len);
 		*esp_len = p->out.pkt[0].len;
@@ -124,7 +109,7 @@ static enum dp_verdict in_pkt(uint8_t *esp, size_t len)
 {
 	struct plane *p = &W.live;
 	dp_sad_enter(&p->w);
-	return dp_sad_input(&p->w, WAN_IF, esp, len, sim_now(W.s), &p->out);
+	return dp_sad_input(&p->w, WAN_IF, esp, len, sim_now(W.p.s), &p->out);
 }
 
 static void traffic(void)
@@ -166,41 +151,23 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&W, 0, sizeof(W));
-	assert_int_equal(crypto_rsa_generate(&W.rsa, 2048), 0);
-	W.s = sim_new(20261206, 0, NULL);
-	W.ks_log = h_log_new(W.s, false);
-	W.gm_log = h_log_new(W.s, false);
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &W.rsa);
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	gm.group.fail_close = true;
-	static const uint32_t no_peers[1];
-	ks.group.auth = ks.auth;
-	ks.group.peers = no_peers;
-	W.ks = h_ks_new(W.s, &ks, &W.ks_log->d);
-	W.gm = h_gm_new(W.s, &gm, &W.gm_log->d, 0);
-	assert_true(sim_run_until_cond(W.s, 5 * NS_PER_SEC, registered, &W));
-	sim_run_until(W.s, 60 * NS_PER_SEC);
-	assert_true(W.gm->has_policy);
+	showpair_start(&W.p, 20261206, true);
+	assert_true(W.p.gm->has_policy);
 
 	plane_init(&W.live);
 	plane_init(&W.idle);
 	struct gdoi_gm_install in = {.group = "G1",
 				     .state = GDOI_GM_DP_POLICY,
-				     .policy = &W.gm->pol,
+				     .policy = &W.p.gm->pol,
 				     .ks_addr = IP_KS1,
 				     .gm_addr = IP_GM};
-	assert_int_equal(daemon_gmdp_install(W.live.gmdp, &in, sim_now(W.s)), 0);
+	assert_int_equal(daemon_gmdp_install(W.live.gmdp, &in, sim_now(W.p.s)), 0);
 	traffic();
 
-	W.cmds = ctl_commands_new();
-	assert_non_null(W.cmds);
-	W.w = (struct ctl_world){.diag = &W.gm_log->d,
-				 .clock = sim_clock(W.s),
+	W.w = (struct ctl_world){.diag = &W.p.gm_log->d,
+				 .clock = sim_clock(W.p.s),
 				 .hostname = "GM1",
-				 .gm = W.gm->gm,
+				 .gm = W.p.gm->gm,
 				 .gm_ifname = "eth0",
 				 .dp_sad = W.live.sad,
 				 .gm_map = "gm_map"};
@@ -214,26 +181,15 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	ctl_commands_free(W.cmds);
 	plane_free(&W.live);
 	plane_free(&W.idle);
-	h_gm_free(W.gm);
-	h_ks_free(W.ks);
-	h_log_free(W.ks_log);
-	h_log_free(W.gm_log);
-	sim_free(W.s);
-	crypto_rsa_clear(&W.rsa);
+	showpair_stop(&W.p);
 	return 0;
 }
 
 static const char *run(struct ctl_world *w, const char *cmd, unsigned flags, unsigned *status)
 {
-	static struct ctl_reply rep;
-	ctl_reply_free(&rep);
-	assert_int_equal(ctl_run(W.cmds, w, &W.sess, cmd, strlen(cmd), flags, &rep), 0);
-	if (status)
-		*status = rep.status;
-	return dbuf_str(&rep.out);
+	return showpair_run(&W.p, w, cmd, flags, status);
 }
 
 static void has(const char *out, const char *want)

@@ -6,92 +6,49 @@
  * rewrites it; review the diff). A few facts are also asserted directly,
  * so that a regenerated golden cannot hide a wrong value.
  */
-#include "../sim/test_registration_lib.h"
-
-#include "crypto/rsa.h"
-#include "ctl/exec.h"
 #include "harness.h"
+#include "showpair.h"
 #include "util/dbuf.h"
 
-#define IP_KS1 0x0a010b02u /* 10.1.11.2 */
-#define IP_GM 0x0a010d02u  /* 10.1.13.2 */
 #define GOLDEN GVPN_SOURCE_DIR "/tests/unit/daemon/shows/gdoi.refout"
 
 struct world {
-	struct sim *s;
-	struct h_log *ks_log, *gm_log;
-	struct h_ks *ks;
-	struct h_gm *gm;
-	struct crypto_rsa rsa;
-	struct ctl_commands *cmds;
+	struct showpair p;
 	struct ctl_world gm_w, ks_w;
-	struct ctl_session sess;
 };
 
 static struct world W;
-
-static bool registered(void *arg)
-{
-	struct world *w = arg;
-	return w->gm->registrations > 0;
-}
 
 static int setup(void **state)
 {
 	(void)state;
 	memset(&W, 0, sizeof(W));
-	assert_int_equal(crypto_rsa_generate(&W.rsa, 2048), 0);
-	W.s = sim_new(20261122, 0, NULL);
-	W.ks_log = h_log_new(W.s, false);
-	W.gm_log = h_log_new(W.s, false);
-	struct h_ks_setup ks;
-	struct h_gm_setup gm;
-	uint32_t servers[] = {IP_KS1};
-	h_ks_setup(&ks, IP_KS1, "psk", &W.rsa);
-	h_gm_setup(&gm, IP_GM, "psk", servers, 1);
-	/* gdoi/ks_config.c memcpy()s these even when empty: no NULL under UBSan */
-	static const uint32_t no_peers[1];
-	ks.group.auth = ks.auth;
-	ks.group.peers = no_peers;
-	W.ks = h_ks_new(W.s, &ks, &W.ks_log->d);
-	W.gm = h_gm_new(W.s, &gm, &W.gm_log->d, 0);
-	assert_true(sim_run_until_cond(W.s, 5 * NS_PER_SEC, registered, &W));
-	/* some time passes: remaining lifetimes and uptimes move */
-	sim_run_until(W.s, 60 * NS_PER_SEC);
-	W.cmds = ctl_commands_new();
-	assert_non_null(W.cmds);
+	showpair_start(&W.p, 20261122, false);
 	static const char *const local_acl[] = {"access-list deny ip host 10.1.13.2 any"};
-	W.gm_w = (struct ctl_world){.diag = &W.gm_log->d, .clock = sim_clock(W.s),
-				    .hostname = "GM1", .gm = W.gm->gm, .gm_ifname = "eth0",
-				    .gm_local_acl = local_acl, .gm_local_acl_n = 1};
-	W.gm_w.ike[W.gm_w.n_ike++] = gdoi_gm_ike(W.gm->gm);
-	W.ks_w = (struct ctl_world){.diag = &W.ks_log->d, .clock = sim_clock(W.s),
-				    .hostname = "KS1", .ks = W.ks->ks};
-	W.ks_w.ike[W.ks_w.n_ike++] = gdoi_ks_ike(W.ks->ks);
+	W.gm_w = (struct ctl_world){.diag = &W.p.gm_log->d,
+				    .clock = sim_clock(W.p.s),
+				    .hostname = "GM1",
+				    .gm = W.p.gm->gm,
+				    .gm_ifname = "eth0",
+				    .gm_local_acl = local_acl,
+				    .gm_local_acl_n = 1};
+	W.gm_w.ike[W.gm_w.n_ike++] = gdoi_gm_ike(W.p.gm->gm);
+	W.ks_w = (struct ctl_world){
+	    .diag = &W.p.ks_log->d, .clock = sim_clock(W.p.s), .hostname = "KS1", .ks = W.p.ks->ks};
+	W.ks_w.ike[W.ks_w.n_ike++] = gdoi_ks_ike(W.p.ks->ks);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	ctl_commands_free(W.cmds);
-	h_gm_free(W.gm);
-	h_ks_free(W.ks);
-	h_log_free(W.ks_log);
-	h_log_free(W.gm_log);
-	sim_free(W.s);
-	crypto_rsa_clear(&W.rsa);
+	showpair_stop(&W.p);
 	return 0;
 }
 
 static const char *run(struct ctl_world *w, const char *cmd, unsigned flags, unsigned *status)
 {
-	static struct ctl_reply rep;
-	ctl_reply_free(&rep);
-	assert_int_equal(ctl_run(W.cmds, w, &W.sess, cmd, strlen(cmd), flags, &rep), 0);
-	if (status)
-		*status = rep.status;
-	return dbuf_str(&rep.out);
+	return showpair_run(&W.p, w, cmd, flags, status);
 }
 
 /* Facts the lab test relies on, asserted without the golden. */

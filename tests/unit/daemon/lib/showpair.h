@@ -1,0 +1,42 @@
+/*
+ * The fixture of the show tests: a key server and a group member of group
+ * G1 (test_registration_lib.h's set-up) registered in the simulator with
+ * a fixed seed, then 60 s of simulated time, so that SPIs, lifetimes and
+ * counters are the same every run; and the exec commands to run against
+ * a struct ctl_world built from them.
+ */
+#ifndef GVPN_TEST_DAEMON_SHOWPAIR_H
+#define GVPN_TEST_DAEMON_SHOWPAIR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../sim/test_registration_lib.h"
+#include "crypto/rsa.h"
+#include "ctl/exec.h"
+
+#define SHOWPAIR_KS 0x0a010b02u /* 10.1.11.2 */
+#define SHOWPAIR_GM 0x0a010d02u /* 10.1.13.2 */
+
+struct showpair {
+	struct sim *s;
+	struct h_log *ks_log, *gm_log;
+	struct h_ks *ks;
+	struct h_gm *gm;
+	struct crypto_rsa rsa;
+	struct ctl_commands *cmds;
+	struct ctl_session sess;
+	struct ctl_reply rep;
+};
+
+/* Register the pair (asserts); gm_fail_close configures the member's group fail-close. */
+void showpair_start(struct showpair *p, uint64_t seed, bool gm_fail_close);
+void showpair_stop(struct showpair *p);
+/*
+ * Run one command line through ctl_run() (asserts it ran); returns the
+ * output, valid until the next call, and the status in *status (may be NULL).
+ */
+const char *showpair_run(struct showpair *p, struct ctl_world *w, const char *cmd, unsigned flags,
+			 unsigned *status);
+
+#endif
