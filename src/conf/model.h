@@ -209,9 +209,10 @@ struct conf_gdoi_server {
 	struct conf_ref rsa_label;   /* `rekey authentication mypubkey rsa LABEL`; "": none */
 	uint8_t transport;	     /* enum conf_rekey_transport */
 	uint32_t transport_line;     /* 0: default */
-	struct conf_ref rekey_acl;   /* `rekey address ipv4 ACL` (extended) [later]; "": none */
-	struct conf_ref auth_acl;    /* `authorization address ipv4 ACL` (standard); "": none */
-	bool receive_only;	     /* `sa receive-only` [later] */
+	struct conf_ref
+	    rekey_acl; /* `rekey address ipv4 ACL` (extended): multicast group; "": none */
+	struct conf_ref auth_acl; /* `authorization address ipv4 ACL` (standard); "": none */
+	bool receive_only;	  /* `sa receive-only` */
 	struct conf_gdoi_sa sas[CONF_GROUP_SAS_MAX]; /* in configuration order */
 	size_t n_sas;
 	uint32_t addr;	    /* `address ipv4 A` (required) */
