@@ -246,6 +246,10 @@ static int debug_crypto(struct ctl_exec *x, const struct ctl_args *a)
 		diag_debug_ipsec_set(x->w->diag, bits, on);
 	ctl_printf(x, "Crypto %s %sdebugging is %s", ike ? "ISAKMP" : "IPSEC",
 		   sw ? sw->title : "", on ? "on" : "off");
+	/* the keys switches also write secrets to disk (daemon/keylog.h) */
+	if (on && sw && !strcmp(sw->word, "keys"))
+		ctl_printf(x, "%% New %s keys are written in the clear to STATE_DIR/wireshark/%s",
+			   ike ? "ISAKMP SA" : "IPsec TEK", ike ? "ikev1_decryption_table" : "esp_sa");
 	return 0;
 }
 
@@ -407,7 +411,7 @@ static const struct ctl_help_def help[] = {
     {"condition all", "All conditions"},
     {"isakmp", "ISAKMP debug messages"},
     {"ipsec", "IPSEC processing"},
-    {"keys", "Key life cycle (never key material)"},
+    {"keys", "Key life cycle; keys to the Wireshark tables in STATE_DIR/wireshark"},
     {"states", "IPSEC SA state changes"},
     {"message", "IPSEC message"},
     {"hw-req", "IPSEC hardware requests"},

@@ -79,7 +79,8 @@ enum diag_isakmp_level {
 	DIAG_IKE_ERROR = 1 << 1,
 	DIAG_IKE_DETAIL = 1 << 2,
 	DIAG_IKE_PACKET = 1 << 3,
-	DIAG_IKE_KEYS = 1 << 4, /* key life cycle: ids and sizes, never key material */
+	DIAG_IKE_KEYS = 1 << 4, /* key life cycle (no key material in the log); gvpnd also
+				   writes phase-1 keys to a Wireshark table (daemon/keylog.h) */
 };
 
 /* `debug crypto ipsec` keywords; the plain command sets EVENT|ERROR|STATES. */
@@ -88,7 +89,7 @@ enum diag_ipsec_level {
 	DIAG_IPSEC_ERROR = 1 << 1,
 	DIAG_IPSEC_STATES = 1 << 2,
 	DIAG_IPSEC_MESSAGE = 1 << 3,
-	DIAG_IPSEC_KEYS = 1 << 4, /* never key material */
+	DIAG_IPSEC_KEYS = 1 << 4, /* as DIAG_IKE_KEYS, for TEKs (Wireshark's ESP SA table) */
 	DIAG_IPSEC_HWREQ = 1 << 5,
 };
 
