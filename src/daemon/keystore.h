@@ -66,7 +66,11 @@ int daemon_keystore_open(const char *state_dir, const struct clock *clock,
 /* Free the store; private keys wiped. NULL is fine. */
 void daemon_keystore_free(struct daemon_keystore *ks);
 
-/* The key pair of label (private and public), NULL when there is none. */
+/*
+ * The key pair of label (private and public), NULL when there is none.
+ * The pointer stays valid until that label is removed or the store freed
+ * (adding other keys does not move it).
+ */
 const struct crypto_rsa *daemon_keystore_get(const struct daemon_keystore *ks, const char *label);
 /* Number of key pairs. */
 size_t daemon_keystore_count(const struct daemon_keystore *ks);
