@@ -170,7 +170,7 @@ static int member_open(struct swarm *s, uint32_t i)
 	struct member *m = &s->m[i];
 	m->addr = GM_BASE + i;
 	m->deadline = CLOCK_NEVER;
-	m->fd = swarm_udp_bind(m->addr, 0);
+	m->fd = swarm_udp_bind(m->addr, s->o.gm_port, 0);
 	if (m->fd < 0)
 		return -1;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
@@ -287,6 +287,7 @@ static void usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [--members N] [--group 14|19|20] [--window W] [--settle SEC]\n"
 		"          [--timeout SEC] [--ks-addr 127.A.B.C] [--ks-pid PID | --serve]\n"
+		"          [--gm-port PORT]\n"
 		"  --members N    group members, each on 127.1.0.1 + i (default 1000)\n"
 		"  --group G      IKE DH group of both sides (default 19)\n"
 		"  --window W     members registering at once (default 200)\n"
@@ -295,23 +296,32 @@ static void usage(const char *prog)
 		"  --timeout SEC  give up after (default 300)\n"
 		"  --ks-addr A    key server address in 127/8 (default 127.255.0.1)\n"
 		"  --ks-pid PID   the key server is this running process (e.g. gvpnd)\n"
-		"  --serve        run only the in-process key server until SIGINT/SIGTERM\n",
+		"  --serve        run only the in-process key server until SIGINT/SIGTERM\n"
+		"  --gm-port P    the members' UDP port (default 848; another when the key\n"
+		"                 server holds 0.0.0.0:848 in the same namespace, as gvpnd)\n",
 		prog);
 }
 
 static int parse(int argc, char **argv, struct swarm_opts *o)
 {
-	static const struct option lo[] = {{"members", 1, NULL, 'n'}, {"group", 1, NULL, 'g'},
-					   {"window", 1, NULL, 'w'},  {"settle", 1, NULL, 's'},
-					   {"timeout", 1, NULL, 't'}, {"ks-addr", 1, NULL, 'k'},
-					   {"ks-pid", 1, NULL, 'p'},  {"serve", 0, NULL, 'S'},
-					   {"help", 0, NULL, 'h'},    {0, 0, 0, 0}};
+	static const struct option lo[] = {{"members", 1, NULL, 'n'},
+					   {"group", 1, NULL, 'g'},
+					   {"window", 1, NULL, 'w'},
+					   {"settle", 1, NULL, 's'},
+					   {"timeout", 1, NULL, 't'},
+					   {"ks-addr", 1, NULL, 'k'},
+					   {"ks-pid", 1, NULL, 'p'},
+					   {"gm-port", 1, NULL, 'P'},
+					   {"serve", 0, NULL, 'S'},
+					   {"help", 0, NULL, 'h'},
+					   {0, 0, 0, 0}};
 	*o = (struct swarm_opts){.members = 1000,
 				 .window = 200,
 				 .settle_sec = 35,
 				 .timeout_sec = 300,
 				 .group = 19,
-				 .ks_addr = SWARM_KS_DFLT};
+				 .ks_addr = SWARM_KS_DFLT,
+				 .gm_port = SWARM_PORT};
 	int c;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		struct in_addr a;
@@ -344,6 +354,9 @@ static int parse(int argc, char **argv, struct swarm_opts *o)
 		case 'S':
 			o->serve = true;
 			break;
+		case 'P':
+			o->gm_port = (uint16_t)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			usage(argv[0]);
 			return -1;
@@ -351,7 +364,7 @@ static int parse(int argc, char **argv, struct swarm_opts *o)
 	}
 	if (o->members < 1 || o->members > MEMBERS_MAX || o->window < 1 ||
 	    (o->group != 14 && o->group != 19 && o->group != 20) || optind != argc ||
-	    (o->serve && o->ks_pid) || o->ks_pid < 0) {
+	    (o->serve && o->ks_pid) || o->ks_pid < 0 || !o->gm_port) {
 		usage(argv[0]);
 		return -1;
 	}
@@ -478,7 +491,7 @@ static void gm_config(struct swarm *s)
 	s->servers[0] = s->o.ks_addr;
 	s->group = (struct gdoi_gm_group_config){
 	    .name = "G1", .id = {GDOI_ID_NUMBER, 3333}, .servers = s->servers, .n_servers = 1};
-	swarm_ike_config(&s->cfg.ike, 0, s->o.group);
+	swarm_ike_config(&s->cfg.ike, 0, s->o.gm_port, s->o.group);
 	s->cfg.psk = swarm_psk;
 	s->cfg.caps = GDOI_CAPS_ALL;
 	s->cfg.groups = &s->group;

@@ -27,14 +27,15 @@ struct swarm_opts {
 	unsigned members, window, settle_sec, timeout_sec;
 	uint8_t group;
 	uint32_t ks_addr;
-	pid_t ks_pid; /* external key server (0: our own child) */
-	bool serve;   /* run only the key server */
+	uint16_t gm_port; /* the members' UDP port (848; another beside a wildcard-bound KS) */
+	pid_t ks_pid;	  /* external key server (0: our own child) */
+	bool serve;	  /* run only the key server */
 };
 
 uint64_t swarm_now_ns(void);
 const char *swarm_ip4(uint32_t ip4, char buf[static INET_ADDRSTRLEN]);
-/* A non-blocking UDP socket bound to ip4:848; -1 with a message on failure. */
-int swarm_udp_bind(uint32_t ip4, int rcvbuf);
+/* A non-blocking UDP socket bound to ip4:port; -1 with a message on failure. */
+int swarm_udp_bind(uint32_t ip4, uint16_t port, int rcvbuf);
 void swarm_udp_send(int fd, const struct ike1_peer *peer, const uint8_t *msg, size_t len,
 		    uint64_t *errors);
 int swarm_write_all(int fd, const void *p, size_t n);
@@ -43,7 +44,7 @@ int swarm_read_all(int fd, void *p, size_t n);
 /* Pre-shared key SWARM_PSK for every peer (`crypto isakmp key ... address 0.0.0.0 0.0.0.0`). */
 int swarm_psk(void *arg, const struct ike1_peer *peer, uint8_t key[static IKE1_PSK_MAX]);
 /* ike1 defaults with `crypto isakmp policy 10`: aes 256, sha256, pre-share, group. */
-void swarm_ike_config(struct ike1_config *c, uint32_t local, uint8_t group);
+void swarm_ike_config(struct ike1_config *c, uint32_t local, uint16_t port, uint8_t group);
 
 /* A process as /proc shows it. */
 struct swarm_proc {

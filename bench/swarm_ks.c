@@ -90,7 +90,7 @@ static int ks_setup(struct ks_proc *k, const struct swarm_opts *o, struct crypto
 					     .n_sas = 1};
 	struct gdoi_ks_config cfg = {
 	    .psk = swarm_psk, .caps = GDOI_CAPS_ALL, .groups = &group, .n_groups = 1};
-	swarm_ike_config(&cfg.ike, o->ks_addr, o->group);
+	swarm_ike_config(&cfg.ike, o->ks_addr, SWARM_PORT, o->group);
 	struct gdoi_ks_io io = {.ctx = k, .send = ks_send};
 	char err[160] = "";
 	if (diag_init(&k->diag, &clock_system))
@@ -138,7 +138,7 @@ int swarm_ks_main(const struct swarm_opts *o, int cmd_fd, int out_fd)
 		fprintf(stderr, "key server: RSA key generation failed\n");
 		return 1;
 	}
-	k.fd = swarm_udp_bind(o->ks_addr, 4 << 20);
+	k.fd = swarm_udp_bind(o->ks_addr, SWARM_PORT, 4 << 20);
 	if (k.fd < 0 || ks_setup(&k, o, &rsa)) {
 		crypto_rsa_clear(&rsa);
 		return 1;

@@ -28,7 +28,7 @@ static struct sockaddr_in sin_of(uint32_t ip4, uint16_t port)
 	    .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(ip4)};
 }
 
-int swarm_udp_bind(uint32_t ip4, int rcvbuf)
+int swarm_udp_bind(uint32_t ip4, uint16_t port, int rcvbuf)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -37,10 +37,10 @@ int swarm_udp_bind(uint32_t ip4, int rcvbuf)
 	}
 	if (rcvbuf)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	struct sockaddr_in sa = sin_of(ip4, SWARM_PORT);
+	struct sockaddr_in sa = sin_of(ip4, port);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		char b[INET_ADDRSTRLEN];
-		fprintf(stderr, "bind %s:%d: %s\n", swarm_ip4(ip4, b), SWARM_PORT, strerror(errno));
+		fprintf(stderr, "bind %s:%d: %s\n", swarm_ip4(ip4, b), port, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -93,7 +93,7 @@ int swarm_psk(void *arg, const struct ike1_peer *peer, uint8_t key[static IKE1_P
 	return (int)sizeof(SWARM_PSK) - 1;
 }
 
-void swarm_ike_config(struct ike1_config *c, uint32_t local, uint8_t group)
+void swarm_ike_config(struct ike1_config *c, uint32_t local, uint16_t port, uint8_t group)
 {
 	/* One policy per DH group, so that the borrowed pointer stays valid. */
 	static struct ike1_policy pol[256];
@@ -105,7 +105,7 @@ void swarm_ike_config(struct ike1_config *c, uint32_t local, uint8_t group)
 	ike1_config_default(c);
 	c->policies = &pol[group];
 	c->n_policies = 1;
-	c->local = (struct ike1_peer){local, SWARM_PORT};
+	c->local = (struct ike1_peer){local, port};
 }
 
 int swarm_proc_sample(pid_t pid, struct swarm_proc *out)
