@@ -40,6 +40,45 @@ static const char fixed_pem[] = "-----BEGIN PRIVATE KEY-----\n"
 				"k8BnfCc+uC7eGQ==\n"
 				"-----END PRIVATE KEY-----\n";
 
+/* The same key in the traditional "RSA PRIVATE KEY" form. */
+static const char fixed_pem_traditional[] =
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "MIICXAIBAAKBgQDUotJLeTrquy80wcDR2Poj8/k6etuQc0nKPQPtenfqrenz2trs\n"
+    "+HODvKTkSUgokLFfrvD7IXKlKxdaCcF2eRZasLCcTCPg3BplXdeWuJH71VeKBkH6\n"
+    "WIEHgPX6qspwLi2C9xkeMnR2VpknYmKRQgQ52Eq5cgHgrQQ555zo1S7rAwIDAQAB\n"
+    "AoGAfvlnuJgA/bCfZNKacPUvkg6bcjdxK5Ycpz6+PK5YM3R88xhqiP1oBW+9y3CT\n"
+    "PV4B/VA7KMt1aXoM7MBMnZF7Lb9880jcFJV53nBqwxf5YQhzWSkQyEbTclOfrMWf\n"
+    "euAtVK8CW+wu6zB05xxTv05+ljSxIxhvm1KHX0MP6DNMWBkCQQD5E+cZ+c0VVFaI\n"
+    "JQw8DE1nxuDiE7kRKOa5mh/PCMcdGKi1qgkpUGd3hWcbZgomBCHnS2DCSG8nFo2Y\n"
+    "KcHAmwstAkEA2oumLz6WnyLQ/xjVPMXH9DE+NJSbYiB1j+gnTndC2iUaOpWwuAjK\n"
+    "dVck3s7e65t7Nncq8DFCJiZ+WpAJu+rs7wJAI/EkSxJJ7scByZmW/19DGDORpe30\n"
+    "qa4+RRAhgO2iVeeGCNjlg4mvtIaSj1iVJFE6VzcAWmi7aWeOvSNhaxq0bQJAJznX\n"
+    "izVNraR/JLpdU7ogKJlKE//0X8l5sGm33GKVkjgEnC1P+chCJouMp50z79AJbn43\n"
+    "K8N7nwNbvH+L77m76wJBAKFLT69cAm4Th1sHAU14cuage645T/sL/wlAmBOHY/FR\n"
+    "YOb70J+VVG76sPyDg8Nz7TpzqL5SNpPAZ3wnPrgu3hk=\n"
+    "-----END RSA PRIVATE KEY-----\n";
+
+/* The same key encrypted (PKCS#8, AES-128-CBC, passphrase "secret"). */
+static const char fixed_pem_encrypted[] =
+    "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+    "MIIC3TBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI/guxsa1aua0CAggA\n"
+    "MAwGCCqGSIb3DQIJBQAwHQYJYIZIAWUDBAECBBDxo7OWEDcDx425RA2wfoELBIIC\n"
+    "gIj6pzA4PO9YuOW2fQiAIXhkY97fLKj7B38MWRdFwj0R1U3xEbVUYVHn+YLTDbH4\n"
+    "SqUELkCnSD22sQSaI0J5t6gdF6tfguVpzvHqHwnQH4OZ8cUB93KpFktbW1ryLBYn\n"
+    "XpUdySd6+hD7P+u7prYk92c7Y0zL1acp8a5bUNcmU1aIQ0wA/cbvZw2wjUOAfAYk\n"
+    "XGpXZGfozec1zVUvusJ4H84oc4HWYslrUpbP1j7+24qCDhYes3qIt4Ez1w5dvwts\n"
+    "4tSupVAnMt0OnNOy8NXf4XjhuXhLEMYqvddt6Y86HuSSP0UZZQ1edXlpcaYD2hHg\n"
+    "9zwHmRqPqMueHjFo1+8FY4ASjZy6ae0Svhwa/ePWIV5G0ULbhlGnsI5I28Rh4DhI\n"
+    "licuJBTMOBsrp2x/ym9Km5xC0Pdeltahv1Rkqr9Prf4YpSwXq2UrITCHY+vfizN3\n"
+    "sFiLADwxc2Tw8X6zsL7Q2hvu5uxk7v3H8f6RL3yyas3PkF/wmH8RrISS4yDtdM5+\n"
+    "tkL34RJftxhPXB2+fho0FbBht4jlTmThGQU/7fjNZkX+8UfK3LepVsJkch8H6L01\n"
+    "BAbl7rnDp0LlqlJlK0D0iFvPPgcFRBjJ+q0G6hoHW4WIWbZ7+lGYFlxwLBd7zecm\n"
+    "FqqAwp6Ae5Y0DsMa14Yb0SDQJgO8fwW9NngyIIXaEbG0wjddot9EJ+z7/2Lx+vKo\n"
+    "FKkmV/si1+/+wXWyFqrWNheez+4OOV2yWXCKQp4kFcuPy/yjwi7UXfQu7fNlcSAd\n"
+    "P9hCX62WxSOn7WeSMRpuSPf70r+HcPu6mKMH49/G5jJjouRSSzcT3+krtv5DXQE0\n"
+    "U+F8LfsCIgArUNw3UjaO1n8=\n"
+    "-----END ENCRYPTED PRIVATE KEY-----\n";
+
 /* Its DER SubjectPublicKeyInfo, from `openssl pkey -pubout -outform DER`. */
 static const char fixed_spki_hex[] =
     "30819F300D06092A864886F70D010101050003818D0030818902818100D4A2D24B793AEABB2F34C1C0D1D8FA"
@@ -305,6 +344,35 @@ static void test_import_file(void **state)
 	assert_int_equal(daemon_keystore_count(f->ks), 1);
 }
 
+/* The traditional form imports as the same key; an encrypted one is refused, never prompted for. */
+static void test_import_forms(void **state)
+{
+	struct fx *f = *state;
+	reopen(f);
+	assert_int_equal(daemon_keystore_import_pem(f->ks, "trad", fixed_pem_traditional,
+						    sizeof(fixed_pem_traditional) - 1, false,
+						    &f->msg),
+			 0);
+	assert_int_equal(daemon_keystore_import_pem(f->ks, "pkcs8", fixed_pem,
+						    sizeof(fixed_pem) - 1, false, &f->msg),
+			 0);
+	struct dbuf a = DBUF_INIT, b = DBUF_INIT;
+	spki_of(daemon_keystore_get(f->ks, "trad"), &a);
+	spki_of(daemon_keystore_get(f->ks, "pkcs8"), &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.p, b.p, a.len);
+	dbuf_reset(&f->msg);
+	assert_int_equal(daemon_keystore_import_pem(f->ks, "enc", fixed_pem_encrypted,
+						    sizeof(fixed_pem_encrypted) - 1, false,
+						    &f->msg),
+			 ERR_INVAL);
+	assert_non_null(strstr(dbuf_str(&f->msg), "No unencrypted RSA private key"));
+	assert_null(daemon_keystore_get(f->ks, "enc"));
+	assert_int_equal(access(key_path(f, "enc"), F_OK), -1);
+	dbuf_free(&a);
+	dbuf_free(&b);
+}
+
 /* Bad files are reported with their path and skipped; good ones still load. */
 static void test_bad_files_skipped(void **state)
 {
@@ -537,6 +605,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_generate_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_import, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_import_forms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_files_skipped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_zeroize, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_show_golden, setup, teardown),
