@@ -34,7 +34,7 @@ struct daemon {
 	struct daemon_udp *udp;
 	int sigfd;
 	struct daemon_watch sig_w;
-	struct daemon_watch dp_w; /* the data plane's event socket, fd -1 when none */
+	struct daemon_watch dp_w;  /* the data plane's event socket, fd -1 when none */
 	struct daemon_runcfg *run; /* configuration, engines, data plane */
 	struct ctl_world world;
 	struct ctl_ops ops;
@@ -115,8 +115,8 @@ static void on_dp_event(void *arg, uint32_t events)
 
 static int watch_dp(struct daemon *d)
 {
-	d->dp_w = (struct daemon_watch){.fd = daemon_runcfg_dp_fd(d->run), .events = EPOLLIN,
-					.fn = on_dp_event, .arg = d};
+	d->dp_w = (struct daemon_watch){
+	    .fd = daemon_runcfg_dp_fd(d->run), .events = EPOLLIN, .fn = on_dp_event, .arg = d};
 	return d->dp_w.fd >= 0 ? daemon_loop_add(&d->loop, &d->dp_w) : 0;
 }
 
@@ -140,6 +140,45 @@ int daemon_block_signals(void)
 	return pthread_sigmask(SIG_BLOCK, &set, NULL) ? ERR_IO : 0;
 }
 
+/* One line of the reload's outcome to stderr and syslog. */
+static void reload_log(struct daemon *d, int prio, const char *line, size_t len)
+{
+	fprintf(stderr, "gvpnd: %.*s\n", (int)len, line);
+	if (d->o.syslog)
+		syslog(prio, "%.*s", (int)len, line);
+}
+
+/*
+ * SIGHUP: apply the configuration file again (daemon/runcfg.h says how);
+ * on error the running configuration stays and each reason is logged.
+ */
+static void reload(struct daemon *d)
+{
+	/* the data plane may be recreated: its event socket is watched anew */
+	if (d->dp_w.fd >= 0 && d->dp_w.fn)
+		daemon_loop_del(&d->loop, &d->dp_w);
+	d->dp_w.fd = -1;
+	struct dbuf err = DBUF_INIT;
+	int rc = daemon_runcfg_reload(d->run, now_of(d), &err);
+	if (watch_dp(d)) {
+		static const char msg[] = "data plane events not watched";
+		reload_log(d, LOG_ERR, msg, sizeof(msg) - 1);
+	}
+	char head[512];
+	int n = snprintf(head, sizeof(head), "reload of %s %s", d->o.config_path,
+			 rc ? "refused, the running configuration stays:" : "done");
+	reload_log(d, rc ? LOG_ERR : LOG_NOTICE, head,
+		   n > 0 && (size_t)n < sizeof(head) ? (size_t)n : strlen(head));
+	const char *p = dbuf_str(&err);
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		if (len)
+			reload_log(d, rc ? LOG_ERR : LOG_NOTICE, p, len);
+		p += len + (p[len] == '\n');
+	}
+	dbuf_free(&err);
+}
+
 static void on_signal(void *arg, uint32_t events)
 {
 	struct daemon *d = arg;
@@ -147,11 +186,7 @@ static void on_signal(void *arg, uint32_t events)
 	struct signalfd_siginfo si;
 	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			struct dbuf err = DBUF_INIT;
-			int rc = daemon_runcfg_reload(d->run, now_of(d), &err);
-			if (rc)
-				fprintf(stderr, "gvpnd: reload refused: %s", dbuf_str(&err));
-			dbuf_free(&err);
+			reload(d);
 		} else {
 			daemon_loop_stop(&d->loop);
 		}
@@ -165,7 +200,8 @@ static int open_signals(struct daemon *d)
 	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->sigfd < 0)
 		return ERR_IO;
-	d->sig_w = (struct daemon_watch){.fd = d->sigfd, .events = EPOLLIN, .fn = on_signal, .arg = d};
+	d->sig_w =
+	    (struct daemon_watch){.fd = d->sigfd, .events = EPOLLIN, .fn = on_signal, .arg = d};
 	return daemon_loop_add(&d->loop, &d->sig_w);
 }
 
@@ -202,7 +238,8 @@ static int setup_sockets(struct daemon *d, struct dbuf *err)
 	}
 	rc = ctlsrv_open(&d->loop, d->o.socket_path, on_request, d, &d->ctl);
 	if (rc == ERR_EXISTS)
-		return fail(err, rc, "another gvpnd answers on the control socket", d->o.socket_path);
+		return fail(err, rc, "another gvpnd answers on the control socket",
+			    d->o.socket_path);
 	if (rc)
 		return fail(err, rc, "cannot create the control socket",
 			    rc == ERR_IO ? strerror(errno) : d->o.socket_path);

@@ -1,28 +1,46 @@
 #include "daemon/runcfg.h"
 
-#include <ctype.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "conf/parse.h"
+#include "conf/write.h"
 #include "ctl/exec.h"
+#include "daemon/confmap.h"
 #include "daemon/engines.h"
 #include "daemon/file.h"
 #include "diag/log.h"
 #include "util/clock.h"
 #include "util/dbuf.h"
 #include "util/err.h"
+#include "util/mem.h"
 
 enum {
 	CONFIG_MAX_BYTES = 4 * 1024 * 1024,
-	HOSTNAME_MAX = 64,
+};
+
+/* A parsed configuration and its engine form (map borrows conf). */
+struct loaded {
+	struct conf_config *conf;
+	struct daemon_confmap *map;
 };
 
 struct daemon_runcfg {
 	struct daemon_runcfg_env env;
 	char *path;
-	struct dbuf text; /* the configuration as read */
-	char hostname[HOSTNAME_MAX];
+	struct loaded cur; /* the running configuration */
+	/*
+	 * What the running engines were created from: their ike1 tables
+	 * borrow its isakmp policies, so it lives as long as they do (the
+	 * same as cur until a reload replaces the groups in place).
+	 */
+	struct loaded eng_from;
 	uint64_t start_ns;
 	struct daemon_engines *eng; /* NULL: nothing to run */
 	const char *gm_ifname;
@@ -52,26 +70,78 @@ static int read_config(const char *path, struct dbuf *text, struct dbuf *err)
 		dbuf_printf(err, "%s: read error\n", path);
 		rc = ERR_IO;
 	}
+	mem_wipe(buf, sizeof(buf));
 	fclose(f);
 	return rc;
 }
 
-/* `hostname NAME`: the prompt of the CLI. */
-static void find_hostname(const char *text, char *out, size_t cap)
+static void loaded_free(struct loaded *l)
 {
-	out[0] = 0;
-	for (const char *p = text; *p;) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		if (len > 9 && !strncmp(p, "hostname ", 9)) {
-			size_t i = 0;
-			for (const char *q = p + 9; q < p + len && i + 1 < cap; q++)
-				if (isgraph((unsigned char)*q))
-					out[i++] = *q;
-			out[i] = 0;
-		}
-		p += len + (eol != NULL);
+	daemon_confmap_free(l->map);
+	conf_config_free(l->conf);
+	*l = (struct loaded){0};
+}
+
+/* Read, parse and convert path. 0, or the error with FILE:LINE reasons in err. */
+static int load(const char *path, const struct daemon_confmap_env *env, struct loaded *out,
+		struct dbuf *err)
+{
+	struct dbuf text = DBUF_INIT;
+	text.secret = true; /* pre-shared keys */
+	*out = (struct loaded){0};
+	int rc = read_config(path, &text, err);
+	if (!rc)
+		rc = (out->conf = conf_config_new()) ? 0 : ERR_NOMEM;
+	if (!rc)
+		rc = conf_parse(text.p ? (const char *)text.p : "", text.len, path, out->conf, err);
+	if (!rc)
+		rc = daemon_confmap_build(out->conf, env, &out->map, err);
+	dbuf_free(&text);
+	if (rc)
+		loaded_free(out);
+	return rc;
+}
+
+/* ---- what the map looks up in the world ---- */
+
+/* The IPv4 address of ifname (the member's registration address); 0 when it has none. */
+static uint32_t if_addr(void *arg, const char *ifname)
+{
+	(void)arg;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	uint32_t a = 0;
+	if (ioctl(fd, SIOCGIFADDR, &ifr) == 0 && ifr.ifr_addr.sa_family == AF_INET) {
+		struct sockaddr_in sin;
+		memcpy(&sin, &ifr.ifr_addr, sizeof(sin));
+		a = ntohl(sin.sin_addr.s_addr);
 	}
+	close(fd);
+	return a;
+}
+
+static const struct crypto_rsa *rsa_key(void *arg, const char *label)
+{
+	struct daemon_runcfg *r = arg;
+	(void)r, (void)label;
+	return NULL;
+}
+
+static struct daemon_confmap_env map_env(struct daemon_runcfg *r)
+{
+	return (struct daemon_confmap_env){.rsa_key = rsa_key, .if_addr = if_addr, .arg = r};
+}
+
+/* Settings that are not engines: `logging buffered`. */
+static void apply_settings(struct daemon_runcfg *r)
+{
+	const struct conf_config *c = r->cur.conf;
+	if (c->log_buffered_bytes && r->env.diag)
+		diag_log_set_buffer_size(r->env.diag, c->log_buffered_bytes);
 }
 
 /* ---- ops for the exec commands ---- */
@@ -79,7 +149,8 @@ static void find_hostname(const char *text, char *out, size_t cap)
 static int op_running_config(void *arg, struct dbuf *out)
 {
 	struct daemon_runcfg *r = arg;
-	return dbuf_append(out, r->text.p, r->text.len);
+	out->secret = true;
+	return conf_write(r->cur.conf, out);
 }
 
 static int op_clear_gdoi(void *arg, const char *group, struct dbuf *msg)
@@ -101,10 +172,45 @@ static int send_datagram(void *arg, const struct ike1_peer *to, uint32_t src_ip4
 	return r->env.send(r->env.send_arg, to, src_ip4, msg, len);
 }
 
-static int start_engines(struct daemon_runcfg *r, const struct daemon_engines_cfg *cfg,
-			 uint64_t now, struct dbuf *err)
+/* The engines ask for keys through the running configuration, so that a reload changes them. */
+static int psk_of(void *arg, const struct ike1_peer *peer, uint8_t key[static IKE1_PSK_MAX])
 {
-	if (!cfg || (!cfg->ks && !cfg->gm))
+	struct daemon_runcfg *r = arg;
+	return r->cur.map ? daemon_confmap_psk(r->cur.map, peer->ip4, key) : -1;
+}
+
+/* m's engine configurations with the daemon's PSK look-up and diag. */
+struct eng_cfgs {
+	struct gdoi_ks_config ks;
+	struct gdoi_gm_config gm;
+	struct dp_runtime_cfg dp;
+	struct daemon_engines_cfg eng;
+};
+
+static void eng_cfgs_of(struct daemon_runcfg *r, const struct daemon_confmap *m, struct eng_cfgs *o)
+{
+	o->ks = m->ks;
+	o->gm = m->gm;
+	o->dp = m->dp;
+	o->ks.psk = o->gm.psk = psk_of;
+	o->ks.psk_arg = o->gm.psk_arg = r;
+	o->dp.diag = r->env.diag;
+	o->eng = m->eng;
+	o->eng.ks = m->eng.ks ? &o->ks : NULL;
+	o->eng.gm = m->eng.gm ? &o->gm : NULL;
+	o->eng.dp = m->eng.dp ? &o->dp : NULL;
+}
+
+static int start_engines(struct daemon_runcfg *r, uint64_t now, struct dbuf *err)
+{
+	struct eng_cfgs c;
+	const struct daemon_engines_cfg *cfg = r->env.engines;
+	if (!cfg) {
+		eng_cfgs_of(r, r->eng_from.map, &c);
+		cfg = &c.eng;
+	}
+	r->gm_ifname = NULL;
+	if (!cfg->ks && !cfg->gm)
 		return 0;
 	struct daemon_engines_env env = {
 	    .diag = r->env.diag,
@@ -120,9 +226,11 @@ static int start_engines(struct daemon_runcfg *r, const struct daemon_engines_cf
 
 int daemon_runcfg_check(const char *path, struct dbuf *err)
 {
-	struct dbuf text = DBUF_INIT;
-	int rc = read_config(path, &text, err);
-	dbuf_free(&text);
+	struct loaded l;
+	int rc = load(path, NULL, &l, err);
+	if (!rc)
+		rc = daemon_confmap_try(l.map, err);
+	loaded_free(&l);
 	return rc;
 }
 
@@ -135,15 +243,15 @@ int daemon_runcfg_new(const struct daemon_runcfg_env *env, const char *path, uin
 	r->env = *env;
 	r->start_ns = now;
 	r->path = strdup(path);
-	int rc = r->path ? read_config(path, &r->text, err) : ERR_NOMEM;
-	if (rc) {
-		daemon_runcfg_free(r);
-		return rc;
-	}
-	find_hostname(dbuf_str(&r->text), r->hostname, sizeof(r->hostname));
 	r->ops.running_config = op_running_config;
 	r->ops.clear_gdoi = op_clear_gdoi;
-	rc = start_engines(r, env->engines, now, err);
+	struct daemon_confmap_env menv = map_env(r);
+	int rc = r->path ? load(path, &menv, &r->cur, err) : ERR_NOMEM;
+	if (!rc) {
+		r->eng_from = r->cur;
+		apply_settings(r);
+		rc = start_engines(r, now, err);
+	}
 	if (rc) {
 		daemon_runcfg_free(r);
 		return rc;
@@ -152,29 +260,133 @@ int daemon_runcfg_new(const struct daemon_runcfg_env *env, const char *path, uin
 	return 0;
 }
 
+static void drop_eng_from(struct daemon_runcfg *r)
+{
+	if (r->eng_from.conf != r->cur.conf)
+		loaded_free(&r->eng_from);
+	r->eng_from = (struct loaded){0};
+}
+
 void daemon_runcfg_free(struct daemon_runcfg *r)
 {
 	if (!r)
 		return;
 	daemon_engines_free(r->eng);
-	dbuf_free(&r->text);
+	drop_eng_from(r);
+	loaded_free(&r->cur);
 	free(r->path);
 	free(r);
 }
 
-int daemon_runcfg_reload(struct daemon_runcfg *r, uint64_t now, struct dbuf *err)
+/*
+ * Reload in place: the same ike1 set-up and data plane, so the engines take
+ * the new groups by config_replace (members, keys and registrations of kept
+ * groups stay). 0 or the engine's error (err says which).
+ */
+static int replace_groups(struct daemon_runcfg *r, const struct daemon_confmap *m, uint64_t now,
+			  struct dbuf *err)
 {
-	(void)now;
-	struct dbuf text = DBUF_INIT;
-	int rc = read_config(r->path, &text, err);
+	struct eng_cfgs c;
+	eng_cfgs_of(r, m, &c);
+	char why[256] = "";
+	struct gdoi_ks *ks = daemon_engines_ks(r->eng);
+	struct gdoi_gm *gm = daemon_engines_gm(r->eng);
+	int rc = ks ? gdoi_ks_config_replace(ks, &c.ks, now, why, sizeof(why)) : 0;
 	if (rc) {
-		dbuf_free(&text);
+		dbuf_printf(err, "%s: key server: %s\n", r->path, why[0] ? why : err_name(rc));
 		return rc;
 	}
-	dbuf_free(&r->text);
-	r->text = text;
-	find_hostname(dbuf_str(&r->text), r->hostname, sizeof(r->hostname));
-	return 0;
+	rc = gm ? gdoi_gm_config_replace(gm, &c.gm, now, why, sizeof(why)) : 0;
+	if (rc)
+		dbuf_printf(err, "%s: group member: %s (key-server groups already replaced)\n",
+			    r->path, why[0] ? why : err_name(rc));
+	return rc;
+}
+
+/* Reload with new engines: the old ones stop first (the data plane's queues are theirs). */
+static int restart_engines(struct daemon_runcfg *r, struct loaded *next, uint64_t now,
+			   struct dbuf *err)
+{
+	daemon_engines_free(r->eng);
+	r->eng = NULL;
+	struct loaded prev_from = r->eng_from;
+	r->eng_from = *next;
+	int rc = start_engines(r, now, err);
+	if (!rc) {
+		if (prev_from.conf != r->cur.conf)
+			loaded_free(&prev_from);
+		return 0;
+	}
+	/* back to what ran before */
+	r->eng_from = prev_from;
+	struct dbuf again = DBUF_INIT;
+	if (start_engines(r, now, &again))
+		dbuf_printf(err, "%s: the previous configuration could not be restarted either: %s",
+			    r->path, dbuf_str(&again));
+	dbuf_free(&again);
+	return rc;
+}
+
+/* cur becomes next; the old one is freed unless the engines still borrow it. */
+static void make_current(struct daemon_runcfg *r, struct loaded *next)
+{
+	if (r->cur.conf != r->eng_from.conf)
+		loaded_free(&r->cur);
+	r->cur = *next;
+	apply_settings(r);
+}
+
+/*
+ * Make next the running configuration. The rule: the same ike1 set-up
+ * (isakmp policies, local addresses, roles) and the same data plane -> the
+ * groups are replaced in place (gdoi_*_config_replace: members, keys and
+ * registrations of kept groups stay); otherwise the engines are recreated
+ * (members register again). On error next is freed and nothing changed
+ * (but see replace_groups).
+ */
+static int apply(struct daemon_runcfg *r, struct loaded *next, uint64_t now, struct dbuf *err)
+{
+	int rc;
+	if (r->env.engines) {
+		/* tests: the engines do not come from the file */
+		loaded_free(&r->cur);
+		r->cur = r->eng_from = *next;
+		apply_settings(r);
+		return 0;
+	}
+	const struct daemon_confmap *m = r->eng_from.map;
+	if (r->eng && daemon_confmap_same_ike(m, next->map) && daemon_confmap_same_dp(m, next->map))
+		rc = replace_groups(r, next->map, now, err);
+	else
+		rc = restart_engines(r, next, now, err);
+	if (rc)
+		loaded_free(next);
+	else
+		make_current(r, next);
+	return rc;
+}
+
+int daemon_runcfg_reload(struct daemon_runcfg *r, uint64_t now, struct dbuf *err)
+{
+	struct daemon_confmap_env menv = map_env(r);
+	struct loaded next;
+	int rc = load(r->path, &menv, &next, err);
+	return rc ? rc : apply(r, &next, now, err);
+}
+
+int daemon_runcfg_keys_changed(struct daemon_runcfg *r, uint64_t now, struct dbuf *err)
+{
+	struct daemon_confmap_env menv = map_env(r);
+	struct loaded next = {.conf = conf_config_new()};
+	if (!next.conf)
+		return ERR_NOMEM;
+	memcpy(next.conf, r->cur.conf, sizeof(*next.conf));
+	int rc = daemon_confmap_build(next.conf, &menv, &next.map, err);
+	if (rc) {
+		loaded_free(&next);
+		return rc;
+	}
+	return apply(r, &next, now, err);
 }
 
 /* ---- datagrams and time ---- */
@@ -213,7 +425,7 @@ void daemon_runcfg_world(struct daemon_runcfg *r, struct ctl_world *w)
 	memset(w, 0, sizeof(*w));
 	w->diag = r->env.diag;
 	w->clock = r->env.clock;
-	w->hostname = r->hostname[0] ? r->hostname : NULL;
+	w->hostname = r->cur.conf->hostname[0] ? r->cur.conf->hostname : NULL;
 	w->start_ns = r->start_ns;
 	w->ops = &r->ops;
 	w->ops_arg = r;

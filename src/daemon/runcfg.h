@@ -32,7 +32,7 @@ struct daemon_runcfg_env {
 	const char *state_dir;
 	/*
 	 * Tests: the engines configured directly instead of from the file
-	 * (which then gives only the hostname). NULL in gvpnd.
+	 * (which then gives the hostname and the settings). NULL in gvpnd.
 	 */
 	const struct daemon_engines_cfg *engines;
 	/* Send a datagram to `to` from src_ip4 (0: any); 0 or a negative ERR_*. */
@@ -53,9 +53,30 @@ void daemon_runcfg_free(struct daemon_runcfg *r);
 
 /*
  * SIGHUP: read the file again and apply it when it is valid; on any
- * error nothing changes and err says why. 0 or the error.
+ * error nothing changes and err says why (FILE:LINE: ... per problem).
+ * 0 or the error.
+ *
+ * How it applies: when the isakmp policies, the local addresses (KS
+ * `address ipv4`, the crypto-map interface's address), the roles and the
+ * data plane (interface, its settings, the crypto map's groups) are the
+ * same, the engines stay and take the new groups by
+ * gdoi_ks_config_replace / gdoi_gm_config_replace: members, keys and
+ * registrations of kept groups survive (a changed `sa ipsec` gets a new
+ * TEK generation, a changed server list applies to the next attempt).
+ * Otherwise the engines and the data plane are recreated from the new
+ * configuration (members register again); if that fails, the previous
+ * configuration is started again. Pre-shared keys are looked up in the
+ * running configuration at each handshake, so a changed key applies to
+ * the next phase 1 either way.
  */
 int daemon_runcfg_reload(struct daemon_runcfg *r, uint64_t now, struct dbuf *err);
+
+/*
+ * The key store changed (a key generated, imported or removed): convert
+ * the running configuration again so that `rekey authentication mypubkey
+ * rsa LABEL` takes the key it names now. Same rule and errors as reload.
+ */
+int daemon_runcfg_keys_changed(struct daemon_runcfg *r, uint64_t now, struct dbuf *err);
 
 /* --check-config: parse and validate only. 0, or the errors in err. */
 int daemon_runcfg_check(const char *path, struct dbuf *err);
