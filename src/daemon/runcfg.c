@@ -15,6 +15,7 @@
 #include "daemon/confmap.h"
 #include "daemon/engines.h"
 #include "daemon/file.h"
+#include "daemon/keystore.h"
 #include "diag/log.h"
 #include "util/clock.h"
 #include "util/dbuf.h"
@@ -42,6 +43,8 @@ struct daemon_runcfg {
 	 */
 	struct loaded eng_from;
 	uint64_t start_ns;
+	/* RSA keys of STATE_DIR/keys (`rekey authentication mypubkey rsa LABEL`); NULL: none */
+	struct daemon_keystore *keys;
 	struct daemon_engines *eng; /* NULL: nothing to run */
 	const char *gm_ifname;
 	struct ctl_ops ops;
@@ -127,8 +130,7 @@ static uint32_t if_addr(void *arg, const char *ifname)
 static const struct crypto_rsa *rsa_key(void *arg, const char *label)
 {
 	struct daemon_runcfg *r = arg;
-	(void)r, (void)label;
-	return NULL;
+	return r->keys ? daemon_keystore_get(r->keys, label) : NULL;
 }
 
 static struct daemon_confmap_env map_env(struct daemon_runcfg *r)
@@ -245,8 +247,12 @@ int daemon_runcfg_new(const struct daemon_runcfg_env *env, const char *path, uin
 	r->path = strdup(path);
 	r->ops.running_config = op_running_config;
 	r->ops.clear_gdoi = op_clear_gdoi;
+	int rc = r->path ? 0 : ERR_NOMEM;
+	if (!rc && env->state_dir)
+		rc = daemon_keystore_open(env->state_dir, env->clock, &r->keys, err);
 	struct daemon_confmap_env menv = map_env(r);
-	int rc = r->path ? load(path, &menv, &r->cur, err) : ERR_NOMEM;
+	if (!rc)
+		rc = load(path, &menv, &r->cur, err);
 	if (!rc) {
 		r->eng_from = r->cur;
 		apply_settings(r);
@@ -274,6 +280,7 @@ void daemon_runcfg_free(struct daemon_runcfg *r)
 	daemon_engines_free(r->eng);
 	drop_eng_from(r);
 	loaded_free(&r->cur);
+	daemon_keystore_free(r->keys);
 	free(r->path);
 	free(r);
 }
