@@ -339,6 +339,45 @@ launch() {
 		die "$node: no control socket $sock after ${LAB_TIMEOUT}s (log: $log)"
 	fi
 	info "$node: gvpnd running in $ns (pid $pid, socket $sock)"
+	ensure_rsa_keys "$node"
+}
+
+# rsa_labels NODE: the labels of `rekey authentication mypubkey rsa LABEL`
+# in NODE's configuration, one a line.
+rsa_labels() {
+	sed -n 's/^[[:space:]]*rekey authentication mypubkey rsa[[:space:]]\{1,\}\([^[:space:]!]\{1,\}\).*/\1/p' \
+		"$(node_dir "$1")/$1.conf" | sort -u
+}
+
+ks_keys_ready() {
+	local out
+	out=$(nsx "$(ns_of "$1")" "$GVPN_BUILD/gvpn" --socket "$(daemon_sock "$1")" \
+		show crypto gdoi ks policy 2>/dev/null) || return 1
+	! grep -q '(missing)' <<<"$out"
+}
+
+# ensure_rsa_keys NODE: a key server signs its rekeys with the key pair its
+# configuration names; one missing from its key store (state/keys/LABEL.key)
+# is generated through the control socket (2048 bits), and the daemon
+# reloads its configuration (SIGHUP) to take it. Failures are warnings: the
+# key server still registers members without the key (KS_NO_RSA_KEYS).
+ensure_rsa_keys() {
+	local node=$1 label made=0 pid
+	for label in $(rsa_labels "$node"); do
+		[ -f "$(node_dir "$node")/state/keys/$label.key" ] && continue
+		if nsx "$(ns_of "$node")" "$GVPN_BUILD/gvpn" --socket "$(daemon_sock "$node")" \
+			crypto key generate rsa label "$label" modulus 2048 >/dev/null; then
+			info "$node: RSA key pair $label generated (state/keys/$label.key)"
+			made=1
+		else
+			info "warning: $node: could not generate RSA key $label; rekeys cannot be signed"
+		fi
+	done
+	[ $made = 1 ] || return 0
+	pid=$(daemon_pid "$node") || return 0
+	kill -s HUP "$pid"
+	lablib_poll "$LAB_TIMEOUT" ks_keys_ready "$node" ||
+		info "warning: $node: the key server does not show its RSA key after the reload"
 }
 
 # stop_pid PID COMM NS SIGNAL: signal PID if it is still COMM in NS, then wait
