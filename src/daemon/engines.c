@@ -148,6 +148,10 @@ static int start_ks(struct daemon_engines *e, const struct gdoi_ks_config *cfg, 
 	if (rc)
 		dbuf_printf(err, "gvpnd: key server: %s%s%s\n", err_name(rc), why[0] ? ": " : "",
 			    why);
+	/* the TEKs just made, for a KS started with `debug crypto ipsec keys` on (a reload) */
+	for (size_t i = 0; !rc && e->env.keylog && i < cfg->n_groups; i++)
+		daemon_keylog_policy(e->env.keylog, cfg->groups[i].name, 0,
+				     gdoi_ks_group_policy(e->ks, i));
 	e->ks_local = cfg->ike.local.ip4;
 	return rc;
 }

@@ -6,7 +6,8 @@
  * TEK through dp/esp (AES-GCM 128/256, AES-CBC 128 + HMAC-SHA1-96, AES-CBC
  * 256 + HMAC-SHA-256-128, 3DES + HMAC-SHA1-96, NULL + HMAC-SHA1-96; header
  * preserved, 192.168.13.2 -> 192.168.14.2, UDP). tshark 4.0 then reads the
- * capture with the two tables gvpnd wrote, copied unchanged into a fresh
+ * capture with the two tables gvpnd wrote (the TEKs by the key server when
+ * it starts, the phase-1 SA by both ends, once), copied unchanged into a fresh
  * profile directory, and must show:
  *
  *  - with the phase-1 SA offered under DOI 1: main mode 5 and 6 decrypted
@@ -430,6 +431,16 @@ static void expect_types(const struct row *r, const char *types)
 static size_t capture_and_decode(uint32_t doi, const struct gdoi_policy **pol, struct row *rows)
 {
 	start(doi);
+	/* the KS wrote its TEKs when it started (the switch was already on) */
+	char path[128], buf[4096];
+	path_of(path, sizeof(path), "state/wireshark/" DAEMON_KEYLOG_ESP);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	size_t lines = 0;
+	while (fgets(buf, sizeof(buf), fp))
+		lines++;
+	fclose(fp);
+	assert_int_equal(lines, NXF);
 	const struct gdoi_policy *p = register_member();
 	assert_int_equal(p->n_teks, NXF);
 	write_esp(p);
