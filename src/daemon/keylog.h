@@ -5,8 +5,9 @@
  * While `debug crypto isakmp keys` is on, every ISAKMP (phase 1) SA that
  * completes, in either role, adds a line to Wireshark's IKEv1 decryption
  * table; while `debug crypto ipsec keys` is on, every TEK a member
- * installs (and every TEK of the key server's policy when a member
- * registers or a TEK rolls over) adds a line to Wireshark's ESP SA table:
+ * installs (and every TEK of a key server's policy when it starts, when a
+ * member registers and when a TEK rolls over) adds a line to Wireshark's
+ * ESP SA table:
  *
  *   STATE_DIR/wireshark/ikev1_decryption_table
  *     <initiator cookie, 16 hex>,<encryption key, hex>
