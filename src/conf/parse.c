@@ -441,7 +441,9 @@ static void top_isakmp_key(struct ps *ps, struct cur *c)
 	if (!name(c, "a key", k.key, sizeof(k.key)) || !expect(c, "address") ||
 	    !ip(c, "an IPv4 address", &k.addr))
 		goto out;
-	if (!at_end(c)) {
+	if (at_end(c) && k.addr == 0) {
+		k.mask = 0; /* IOS shows `address 0.0.0.0 0.0.0.0` (any peer) so */
+	} else if (!at_end(c)) {
 		const struct word *w = peek(c);
 		uint32_t m;
 		if (w && parse_ip(w, &m) && netmask_ok(m)) {
@@ -800,7 +802,7 @@ static int mode_isakmp(struct ps *ps, struct cur *c)
 {
 	struct conf_isakmp_policy *p = ps->policy;
 	uint32_t v;
-	if (accept(c, "encryption")) {
+	if (accept(c, "encryption") || accept(c, "encr")) { /* IOS prints `encr` */
 		static const struct conf_names_kv bits[] = {
 		    {"128", 128}, {"192", 192}, {"256", 256}};
 		if (accept(c, "aes")) {

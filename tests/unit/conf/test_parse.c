@@ -78,11 +78,12 @@ static const char all_text[] =
     " group 2\n"
     " lifetime 3600\n"
     "crypto isakmp policy 10\n"
-    " encryption aes 192\n"
+    " encr aes 192\n"
     " hash sha384\n"
     " group 21\n"
     "crypto isakmp key 0 k1 address 10.0.0.0 255.0.0.0\n"
     "crypto isakmp key k2 address 10.1.1.1\n"
+    "crypto isakmp key k3 address 0.0.0.0\n"
     "crypto ipsec transform-set t1 esp-aes esp-sha-hmac\n"
     " mode tunnel\n"
     "crypto ipsec transform-set t2 esp-gcm 256\n"
@@ -365,6 +366,9 @@ static void test_every_command(void **state)
 	assert_int_equal(c->isakmp_policies[1].auth, CONF_IKE_AUTH_PSK); /* default */
 	assert_string_equal(c->isakmp_keys[0].key, "k1");
 	assert_int_equal(c->isakmp_keys[0].mask, 0xff000000);
+	assert_int_equal(c->isakmp_keys[2].addr, 0); /* IOS form of any peer */
+	assert_int_equal(c->isakmp_keys[2].mask, 0);
+	assert_int_equal(c->isakmp_policies[1].key_bits, 192);
 	const struct conf_transform_set *t = conf_find_transform_set(c, "t1");
 	assert_int_equal(t->key_bits, 128);
 	assert_int_equal(t->auth, CONF_ESP_AUTH_SHA1);
