@@ -9,6 +9,9 @@
 #  - KS1 `show crypto gdoi ks members`: both members, in text and JSON;
 #  - `show crypto isakmp sa` on GM1: its registration SA to KS1, GDOI_IDLE;
 #  - `clear crypto gdoi` on GM2 makes it register again;
+#  - `gvpnd --check-config` names the bad line of a broken gm1.conf; SIGHUP
+#    with it is refused and logged, GM1 stays registered; SIGHUP with the
+#    good file applies it in place (no new registration);
 #  - the daemons stop cleanly (control sockets removed).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -103,6 +106,38 @@ succeeded() {
 check "gm2: clear crypto gdoi" in_ns gm2 gvpn clear crypto gdoi
 poll 5 succeeded 2 || fail "gm2 did not register again within 5 s of clear crypto gdoi"
 pass "gm2 registered again after clear crypto gdoi"
+
+# ---- configuration check and reload (SIGHUP) ----------------------------
+
+conf=$LABLIB_DIR/gm1/gm1.conf
+log=$LABLIB_DIR/gm1/gvpnd.log
+check "gvpnd --check-config accepts examples/gm1.conf" \
+	"$GVPN_BUILD/gvpnd" --check-config "$LAB_REPO/examples/gm1.conf"
+cp -p "$conf" "$conf.good"
+n=$(grep -n '^ server address ipv4 10\.1\.12\.2$' "$conf" | cut -d: -f1)
+[ -n "$n" ] || fail "gm1.conf has no 'server address ipv4 10.1.12.2' line"
+sed -i "${n}s/10\.1\.12\.2/10.1.12/" "$conf"
+if out=$("$GVPN_BUILD/gvpnd" --check-config "$conf" 2>&1); then
+	fail "--check-config accepted a truncated address: $out"
+fi
+text_has "^$conf:$n: " "$out" || fail "--check-config did not name $conf:$n: $out"
+pass "--check-config refuses the bad line as $conf:$n"
+
+succ=$(json_get "$(gdoi_json gm1 show crypto gdoi)" groups.0.succeededRegistration)
+gm1_pid=$(cat "$LABLIB_DIR/gm1/gvpnd.pid")
+kill -s HUP "$gm1_pid"
+poll 5 output_has "reload of $conf refused" cat "$log" || fail "gm1 did not log the refused reload"
+pass "gm1: SIGHUP with a bad file is refused and logged"
+check "gm1: the refusal names $conf:$n" output_has "$conf:$n: " cat "$log"
+check "gm1: still registered after the refused reload" registered gm1
+
+cp -p "$conf.good" "$conf"
+kill -s HUP "$gm1_pid"
+poll 5 output_has "reload of $conf done" cat "$log" || fail "gm1 did not reload the good file"
+pass "gm1: SIGHUP with the good file applied"
+check "gm1: the same registration after an unchanged reload (groups replaced in place)" \
+	json_match "$(gdoi_json gm1 show crypto gdoi)" \
+	"{\"groups\": [{\"registrationStatus\": \"Registered\", \"succeededRegistration\": $succ}]}"
 
 # ---- clean stop ----------------------------------------------------------
 
