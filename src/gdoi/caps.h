@@ -29,10 +29,10 @@ enum gdoi_cap {
 	GDOI_CAP_ACL_EXT = 1u << 5,   /* §5.6 */
 };
 /*
- * What this build implements and announces by default. REKEY_ACK joins when
- * GROUPKEY-PUSH and its ACK are implemented, GCM_SID with sender IDs.
+ * What this build implements and announces by default. GCM_SID joins with
+ * sender IDs.
  */
-#define GDOI_CAPS_ALL (GDOI_CAP_TBAR | GDOI_CAP_LONG_SA | GDOI_CAP_ACL_EXT)
+#define GDOI_CAPS_ALL (GDOI_CAP_REKEY_ACK | GDOI_CAP_TBAR | GDOI_CAP_LONG_SA | GDOI_CAP_ACL_EXT)
 
 /* A peer's announcement; gvpn == false for a peer without the VID. */
 struct gdoi_peer_caps {

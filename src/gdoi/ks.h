@@ -213,8 +213,16 @@ struct gdoi_ks_group_info {
 	size_t n_members;
 	bool multicast;
 	uint32_t mcast_addr;
-	uint32_t seq;	      /* `Seq num` */
-	uint64_t rekeys_sent; /* zero until the rekey phase */
+	uint32_t seq;	      /* `Seq num`: the last GROUPKEY-PUSH sequence number used */
+	uint64_t rekeys_sent; /* `Number of Rekeys sent` (a rekey with its rounds counts once) */
+	uint64_t
+	    rekeys_retransmitted; /* `Number of Rekeys retransmitted` (rounds after the first) */
+	uint64_t rekey_acks, rekey_acks_bad; /* ACKs accepted; refused (HASH, unknown member) */
+	uint64_t rekey_acks_unsol;	     /* ACKs for a rekey not sent to that member */
+	uint64_t members_ejected;	     /* removed after missing the ACKs of N rekeys */
+	uint64_t last_rekey_ms;		     /* start to last ACK (or end) of the last rekey */
+	bool rekey_active;		     /* a rekey's rounds are still running */
+	bool can_rekey;			     /* KEK and the private RSA key present */
 	uint32_t retrans_period_sec, retrans_count;
 	bool has_kek;
 	uint8_t kek_spi[GDOI_KEK_SPI_LEN];
@@ -263,7 +271,7 @@ struct gdoi_ks_member_info {
 	struct gdoi_identity group_id;
 	uint32_t ks_addr; /* `Key Server ID`: the KS that registered it */
 	struct gdoi_peer_caps caps;
-	char version[40];	/* "gvpn 1.0, capabilities 0x00000026" or "RFC 6407" */
+	char version[40];	/* "gvpn 1.0, capabilities 0x00000027" or "RFC 6407" */
 	uint64_t registered_ns; /* last registration (monotonic) */
 	uint32_t registrations;
 	uint32_t rekeys_sent, rekey_retries, acks_rcvd, acks_missed;

@@ -98,6 +98,14 @@ int gdoi_ks_group_info(const struct gdoi_ks *ks, size_t i, uint64_t now,
 	o->mcast_addr = c->mcast_addr;
 	o->seq = p->seq;
 	o->rekeys_sent = g->rekeys_sent;
+	o->rekeys_retransmitted = g->rst.retransmits;
+	o->rekey_acks = g->rst.acks;
+	o->rekey_acks_bad = g->rst.acks_bad;
+	o->rekey_acks_unsol = g->rst.acks_unsol;
+	o->members_ejected = g->rst.ejected;
+	o->last_rekey_ms = g->rst.last_duration_ms;
+	o->rekey_active = g->rk.active;
+	o->can_rekey = p->has_kek && g->has_rsa;
 	o->retrans_period_sec = c->retrans_period_sec;
 	o->retrans_count = c->retrans_count;
 	kek_info(g, now, o);

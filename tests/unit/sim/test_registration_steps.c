@@ -119,7 +119,7 @@ static void expect_installed_equals_ks(const struct world *w)
 	assert_memory_equal(gm->kek.key, ks->kek.key, 16);
 	assert_memory_equal(gm->kek.iv, ks->kek.iv, 16);
 	assert_false(gm->kek.multicast);
-	assert_true(gm->kek.ack_requested == false); /* REKEY_ACK is not announced yet */
+	assert_true(gm->kek.ack_requested); /* unicast, and the member announced REKEY_ACK */
 	assert_int_equal(gm->spki_len, ks->spki_len);
 	assert_memory_equal(gm->spki, ks->spki, ks->spki_len);
 	assert_int_equal(gm->n_teks, 1);
@@ -263,7 +263,7 @@ static void test_registration_step_by_step(void **state)
 	at = 0;
 	h_log_expect(w.ks_log, &at, DIAG_MSG_KS_REGS_COMPL,
 		     "KS completed successful registration in group G1 with GM 10.1.13.2 "
-		     "(version gvpn 1.0, capabilities 0x00000026)");
+		     "(version gvpn 1.0, capabilities 0x00000027)");
 	h_log_expect(w.ks_log, &at, DIAG_MSG_KS_FIRST_GM, "First GM 10.1.13.2 joined group G1");
 	assert_int_equal(at, h_log_messages(w.ks_log));
 	world_down(&w);
@@ -283,7 +283,7 @@ static void test_member_record_and_show(void **state)
 	assert_int_equal(m.ks_addr, IP_KS);
 	assert_true(m.caps.gvpn);
 	assert_int_equal(m.caps.caps, GDOI_CAPS_ALL);
-	assert_string_equal(m.version, "gvpn 1.0, capabilities 0x00000026");
+	assert_string_equal(m.version, "gvpn 1.0, capabilities 0x00000027");
 	assert_int_equal(m.registrations, 1);
 	assert_int_equal(m.rekeys_sent, 0);
 	assert_int_equal(m.sent_seq[0], 0);
