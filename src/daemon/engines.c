@@ -122,7 +122,7 @@ static void ks_event(void *ctx, const struct gdoi_ks_event *ev)
 		return;
 	int i = gdoi_ks_group_find(e->ks, ev->group);
 	if (i >= 0)
-		daemon_keylog_policy(e->env.keylog, ev->group, 0,
+		daemon_keylog_policy(e->env.keylog, ev->group, ev->peer,
 				     gdoi_ks_group_policy(e->ks, (size_t)i));
 }
 

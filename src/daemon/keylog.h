@@ -27,7 +27,8 @@
  * Lines are appended; a cookie or SPI already written by this process is
  * not written again (a member reinstalls its whole policy at each
  * registration). The debug conditions apply: peer = the SA's peer (phase
- * 1) or the key server (a member's TEKs), group = the TEK's group.
+ * 1), the key server (a member's TEKs) or the registering member (a key
+ * server's TEKs), group = the TEK's group.
  *
  * Runs on the control thread, like the engines that call it.
  */
@@ -86,8 +87,9 @@ void daemon_keylog_ike1(void *arg, const struct ike1_keylog *k);
 
 /*
  * The TEKs of a policy (a member's install, the key server's group policy),
- * each SPI once, when `debug crypto ipsec keys` is on. peer: the key server
- * of a member's policy, 0 on the key server.
+ * each SPI once, when `debug crypto ipsec keys` is on. peer (for the debug
+ * conditions): the key server of a member's policy; on the key server the
+ * member registering, or 0.
  */
 void daemon_keylog_policy(struct daemon_keylog *kl, const char *group, uint32_t peer,
 			  const struct gdoi_policy *p);
