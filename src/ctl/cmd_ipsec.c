@@ -1,5 +1,5 @@
 /*
- * `show crypto ipsec sa [detail]`: the IPsec flows of the crypto-map
+ * `show crypto ipsec sa [interface IF] [detail]`: the IPsec flows of the crypto-map
  * interface in the IOS layout (behavior-reference §4.2, seed guide), from
  * the data plane's current snapshot.
  *
@@ -273,6 +273,9 @@ static int show_ipsec_sa(struct ctl_exec *x, const struct ctl_args *a)
 	struct ctl_dp d;
 	if (ctl_dp_get(x, &d))
 		return 0;
+	const char *only = ctl_arg_str(a, "ifname");
+	if (only && strcmp(only, d.ifname))
+		return 0; /* not the crypto-map interface: nothing, as IOS */
 	struct flow_ctx c = {
 	    .x = x, .d = &d, .detail = ctl_arg_has(a, "detail"), .now = ctl_now(x)};
 	char ip[DIAG_IP4_STRLEN];
@@ -305,13 +308,15 @@ static int show_ipsec_sa(struct ctl_exec *x, const struct ctl_args *a)
 }
 
 static const struct ctl_cmd_def cmds[] = {
-    {"show crypto ipsec sa [detail]", show_ipsec_sa, CTL_CMD_SHOW},
+    {"show crypto ipsec sa [interface WORD:ifname] [detail]", show_ipsec_sa, CTL_CMD_SHOW},
 };
 
 static const struct ctl_help_def help[] = {
     {"show crypto ipsec", "Show IPSEC info"},
     {"show crypto ipsec sa", "IPSEC SA table"},
     {"show crypto ipsec sa detail", "Detailed error counters"},
+    {"show crypto ipsec sa interface", "Show info for specific interface"},
+    {"$ifname", "Interface name"},
 };
 
 int ctl_cmd_ipsec_register(struct ctl_cmdtab *t)

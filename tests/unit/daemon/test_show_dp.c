@@ -215,6 +215,12 @@ static void test_facts(void **state)
 	has(out, "    #send errors 0, #recv errors 1\n");
 	has(out, "        transform: esp-256-aes esp-sha256-hmac ,\n");
 	has(out, "        replay detection support: Y  replay window size: 4\n");
+	out = run(&W.w, "show crypto ipsec sa interface eth0 detail", 0, &st);
+	has(out, "interface: eth0\n");
+	has(out, "    #pkts verify failed: 1\n");
+	out = run(&W.w, "show crypto ipsec sa interface eth1", 0, &st);
+	assert_int_equal(st, CTL_ST_OK);
+	assert_string_equal(out, "");
 	out = run(&W.w, "show crypto datapath", 0, &st);
 	assert_int_equal(st, CTL_ST_OK);
 	has(out, "  lan_in ");
