@@ -165,6 +165,80 @@ static int op_clear_gdoi(void *arg, const char *group, struct dbuf *msg)
 	return daemon_engines_clear(r->eng, group, clock_mono_ns(r->env.clock), msg);
 }
 
+/*
+ * The RSA key store (daemon/keystore.h). After a key is generated,
+ * imported or removed the groups take the key their `rekey authentication`
+ * label names now; the key command itself has succeeded either way.
+ */
+static int keys_applied(struct daemon_runcfg *r, int rc, struct dbuf *msg)
+{
+	if (rc)
+		return rc;
+	struct dbuf err = DBUF_INIT;
+	if (daemon_runcfg_keys_changed(r, clock_mono_ns(r->env.clock), &err))
+		dbuf_printf(msg, "%% The key server did not take the key change:\n%s",
+			    dbuf_str(&err));
+	dbuf_free(&err);
+	return 0;
+}
+
+static int op_key_generate(void *arg, const char *label, unsigned bits, bool exportable,
+			   struct dbuf *msg)
+{
+	struct daemon_runcfg *r = arg;
+	return keys_applied(r, daemon_keystore_generate(r->keys, label, bits, exportable, msg),
+			    msg);
+}
+
+static int op_key_import(void *arg, const char *label, const char *path, bool exportable,
+			 struct dbuf *msg)
+{
+	struct daemon_runcfg *r = arg;
+	return keys_applied(r, daemon_keystore_import_file(r->keys, label, path, exportable, msg),
+			    msg);
+}
+
+static int op_key_zeroize(void *arg, const char *label, struct dbuf *msg)
+{
+	struct daemon_runcfg *r = arg;
+	return keys_applied(r, daemon_keystore_remove(r->keys, label, msg), msg);
+}
+
+static int op_key_export(void *arg, const char *label, struct dbuf *out, struct dbuf *msg)
+{
+	struct daemon_runcfg *r = arg;
+	return daemon_keystore_export_pem(r->keys, label, out, msg);
+}
+
+static int op_key_show(void *arg, const char *label, struct result *res)
+{
+	struct daemon_runcfg *r = arg;
+	return daemon_keystore_show(r->keys, label, res);
+}
+
+/* Open STATE_DIR's key store; key files it skips are reported on stderr. */
+static int open_keys(struct daemon_runcfg *r, struct dbuf *err)
+{
+	struct dbuf skipped = DBUF_INIT;
+	int rc = daemon_keystore_open(r->env.state_dir, r->env.clock, &r->keys, &skipped);
+	if (rc)
+		dbuf_append(err, skipped.p, skipped.len);
+	for (const char *p = dbuf_str(&skipped); !rc && *p;) {
+		size_t n = strcspn(p, "\n");
+		fprintf(stderr, "gvpnd: %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+	dbuf_free(&skipped);
+	if (rc)
+		return rc;
+	r->ops.key_generate = op_key_generate;
+	r->ops.key_import = op_key_import;
+	r->ops.key_zeroize = op_key_zeroize;
+	r->ops.key_export = op_key_export;
+	r->ops.key_show = op_key_show;
+	return 0;
+}
+
 /* ---- engines ---- */
 
 static int send_datagram(void *arg, const struct ike1_peer *to, uint32_t src_ip4,
@@ -249,7 +323,7 @@ int daemon_runcfg_new(const struct daemon_runcfg_env *env, const char *path, uin
 	r->ops.clear_gdoi = op_clear_gdoi;
 	int rc = r->path ? 0 : ERR_NOMEM;
 	if (!rc && env->state_dir)
-		rc = daemon_keystore_open(env->state_dir, env->clock, &r->keys, err);
+		rc = open_keys(r, err);
 	struct daemon_confmap_env menv = map_env(r);
 	if (!rc)
 		rc = load(path, &menv, &r->cur, err);
