@@ -235,7 +235,9 @@ static void flow(const struct flow_ctx *c, struct result_node *list, const struc
 		    (unsigned long long)t.in_errors);
 	json_u64(f, "send errors", t.out_errors);
 	json_u64(f, "recv errors", t.in_errors);
-	uint64_t other = t.in_errors - t.in_auth_fail - t.in_replay;
+	/* read while workers count (in_errors first): never below zero */
+	uint64_t blamed = t.in_auth_fail + t.in_replay;
+	uint64_t other = t.in_errors > blamed ? t.in_errors - blamed : 0;
 	if (c->detail) {
 		result_text(f,
 			    "    #pkts encaps failed (send) %llu, #pkts decaps failed (rcv) %llu",
