@@ -1479,6 +1479,13 @@ static void check_server(struct ps *ps, const struct conf_gdoi_group *g)
 		invalid(ps, s->line, "'server local': group %s: missing 'address ipv4 A'", g->name);
 	check_acl_ref(ps, &s->auth_acl, true);
 	check_acl_ref(ps, &s->rekey_acl, false);
+	for (size_t i = 0; i < s->n_peers; i++)
+		if (s->addr_line && s->peers[i] == s->addr)
+			invalid(
+			    ps, s->peer_lines[i],
+			    "'peer address ipv4': group %s: expected another key server, this is "
+			    "the local address (line %u)",
+			    g->name, s->addr_line);
 	for (size_t i = 0; i < s->n_sas; i++) {
 		const struct conf_gdoi_sa *sa = &s->sas[i];
 		if (!sa->profile.line)
@@ -1511,6 +1518,15 @@ static void check(struct ps *ps)
 	}
 	for (size_t i = 0; i < c->n_groups; i++) {
 		const struct conf_gdoi_group *g = &c->groups[i];
+		for (size_t k = 0; k < i && g->identity_line; k++)
+			if (c->groups[k].identity_line && c->groups[k].identity == g->identity) {
+				invalid(
+				    ps, g->identity_line,
+				    "'identity number %u': expected a number of its own, group %s "
+				    "has it too (line %u)",
+				    g->identity, c->groups[k].name, c->groups[k].identity_line);
+				break;
+			}
 		if (!g->identity_line)
 			invalid(ps, g->line, "'crypto gdoi group %s': missing 'identity number N'",
 				g->name);

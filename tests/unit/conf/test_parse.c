@@ -579,6 +579,25 @@ static void test_reference_errors(void **state)
 		      "t.conf:14: 'y': undefined crypto map (expected crypto map y SEQ gdoi)\n");
 }
 
+static void test_group_checks(void **state)
+{
+	(void)state;
+	expect_errors("crypto gdoi group A\n identity number 7\n server address ipv4 1.1.1.1\n"
+		      "crypto gdoi group B\n identity number 7\n server address ipv4 1.1.1.1\n",
+		      ERR_INVAL,
+		      "t.conf:5: 'identity number 7': expected a number of its own, group A has "
+		      "it too (line 2)\n");
+	expect_errors("crypto ipsec transform-set t esp-gcm\n"
+		      "crypto ipsec profile p\n set transform-set t\n"
+		      "ip access-list extended E\n permit ip any any\n"
+		      "crypto gdoi group G\n identity number 1\n server local\n"
+		      "  sa ipsec 1\n   profile p\n   match address ipv4 E\n"
+		      "  address ipv4 10.1.11.2\n  redundancy\n   peer address ipv4 10.1.11.2\n",
+		      ERR_INVAL,
+		      "t.conf:14: 'peer address ipv4': group G: expected another key server, this "
+		      "is the local address (line 12)\n");
+}
+
 static void test_modes(void **state)
 {
 	(void)state;
@@ -661,7 +680,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    TEST(test_issue_ks),	 TEST(test_issue_gm),	   TEST(test_round_trip),
 	    TEST(test_every_command),	 TEST(test_syntax_errors), TEST(test_duplicates_and_limits),
-	    TEST(test_reference_errors), TEST(test_modes),	   TEST(test_examples),
+	    TEST(test_reference_errors), TEST(test_group_checks),  TEST(test_modes),
+	    TEST(test_examples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
