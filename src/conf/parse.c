@@ -82,6 +82,7 @@ struct ps {
 	bool syntax; /* a line did not parse */
 	bool inval;  /* a check across commands failed */
 	bool nomem;
+	size_t secret_word; /* 1 + index of a word never quoted (a key); 0: none */
 
 	/* Messages of the checks across commands, sorted by line before output. */
 	struct dbuf chk_text;
@@ -168,7 +169,10 @@ syntax_at(struct ps *ps, const struct line *l, size_t from, size_t to, const cha
 	for (size_t i = from; i <= to && i < l->n; i++) {
 		if (i > from)
 			dbuf_putc(ps->err, ' ');
-		put_word(ps->err, &l->w[i]);
+		if (i + 1 == ps->secret_word)
+			dbuf_printf(ps->err, "<key>");
+		else
+			put_word(ps->err, &l->w[i]);
 	}
 	dbuf_printf(ps->err, "': ");
 	va_list ap;
@@ -431,13 +435,14 @@ static void top_isakmp_key(struct ps *ps, struct cur *c)
 	struct conf_isakmp_key k = {.line = c->l->no, .mask = UINT32_MAX};
 	/* IOS `key 0 KEY`: type 0 = clear text; type 6 (encrypted) is not supported. */
 	if (c->i + 1 < c->l->n && !word_is(&c->l->w[c->i + 1], "address")) {
-		if (accept(c, "0")) {
-			/* the key follows */
-		} else {
-			cur_fail(c, "a key (or 0 and a key) followed by 'address'");
+		if (word_is(&c->l->w[c->i], "6")) {
+			cur_fail(c,
+				 "a key or 0 and a key (type 6 encrypted keys are not supported)");
 			return;
 		}
+		accept(c, "0");
 	}
+	ps->secret_word = c->i + 1; /* messages show <key> */
 	if (!name(c, "a key", k.key, sizeof(k.key)) || !expect(c, "address") ||
 	    !ip(c, "an IPv4 address", &k.addr))
 		goto out;
@@ -1355,6 +1360,7 @@ static bool do_line(struct ps *ps, const struct line *l)
 		return true;
 	}
 	size_t saved = ps->depth;
+	ps->secret_word = 0;
 	for (;;) {
 		struct cur c = {.ps = ps, .l = l};
 		if (mode_fns[ps->stack[ps->depth]](ps, &c) == MINE)

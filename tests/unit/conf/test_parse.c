@@ -487,6 +487,14 @@ static void test_syntax_errors(void **state)
 	expect_errors("hostname A B\n", ERR_SYNTAX, "t.conf:1: 'A B': expected end of line\n");
 	expect_errors("crypto map m 10 ipsec-isakmp\n", ERR_SYNTAX,
 		      "t.conf:1: '10 ipsec-isakmp': expected gdoi (the only crypto map type)\n");
+	/* a key is never quoted */
+	expect_errors("crypto isakmp key s3cret adress 1.1.1.1\n"
+		      "crypto isakmp key s3cret address 1.1.1.1\n"
+		      "crypto isakmp key s3cret address 1.1.1.1\n",
+		      ERR_SYNTAX,
+		      "t.conf:1: '<key> adress': expected 'address'\n"
+		      "t.conf:3: 'crypto isakmp key <key> address 1.1.1.1': duplicate key for "
+		      "this address (first defined at line 2)\n");
 	expect_errors("hostname \x01x\n", ERR_SYNTAX,
 		      "t.conf:1: invalid byte 0x01 at column 10 (only printable ASCII)\n");
 }
