@@ -3,7 +3,8 @@
  * 0700 directory), reloaded on open, corrupted or open files reported and
  * skipped, export only of exportable keys, import of PEM text and files,
  * zeroize, and `show crypto key mypubkey rsa` in text (golden) and JSON;
- * then the exec commands through ctl_run with ops that call the store.
+ * then the exec commands through ctl_run with ops that call the store, and
+ * in an in-process gvpnd, where the key server takes a generated key at once.
  */
 #include "test.h"
 
@@ -15,6 +16,7 @@
 #include "ctl/exec.h"
 #include "ctl/result.h"
 #include "daemon/keystore.h"
+#include "harness.h"
 #include "util/clock.h"
 #include "util/dbuf.h"
 #include "util/err.h"
@@ -597,6 +599,63 @@ static void test_exec_commands(void **state)
 	ctl_commands_free(c.cmds);
 }
 
+/* ---- gvpnd in-process: the key server takes a key generated at the prompt ---- */
+
+static const char ks_config[] = "hostname KS1\n"
+				"crypto isakmp policy 10\n"
+				" encryption aes 256\n"
+				" hash sha256\n"
+				" authentication pre-share\n"
+				" group 14\n"
+				"crypto isakmp key s3cret address 0.0.0.0 0.0.0.0\n"
+				"crypto ipsec transform-set ts esp-aes 256 esp-sha256-hmac\n"
+				"crypto ipsec profile p\n"
+				" set transform-set ts\n"
+				"ip access-list extended ENCPOL\n"
+				" permit ip 192.168.0.0 0.0.255.255 192.168.0.0 0.0.255.255\n"
+				"crypto gdoi group G1\n"
+				" identity number 3333\n"
+				" server local\n"
+				"  rekey authentication mypubkey rsa KSKEY\n"
+				"  rekey transport unicast\n"
+				"  sa ipsec 1\n"
+				"   profile p\n"
+				"   match address ipv4 ENCPOL\n"
+				"  address ipv4 127.0.0.1\n"
+				"end\n";
+
+static void test_daemon_wiring(void **state)
+{
+	(void)state;
+	struct harness h;
+	harness_start(&h, ks_config, NULL);
+	unsigned st;
+	const char *out = harness_cmd(&h, 0, "show crypto gdoi ks policy", &st);
+	assert_int_equal(st, CTL_ST_OK);
+	assert_non_null(strstr(out, "sig key name        : (missing)\n"));
+	out =
+	    harness_cmd(&h, 0, "crypto key generate rsa label KSKEY modulus 1024 exportable", &st);
+	assert_int_equal(st, CTL_ST_OK);
+	assert_non_null(strstr(out, "The name for the keys will be: KSKEY\n"));
+	assert_null(strstr(out, "did not take"));
+	out = harness_cmd(&h, 0, "show crypto gdoi ks policy", &st);
+	assert_int_equal(st, CTL_ST_OK);
+	assert_null(strstr(out, "(missing)"));
+	assert_non_null(strstr(out, "sig key name        : KSKEY\n"));
+	assert_non_null(strstr(out, "sig size            : 128\n"));
+	out = harness_cmd(&h, 0, "show crypto key mypubkey rsa", &st);
+	assert_int_equal(st, CTL_ST_OK);
+	assert_non_null(strstr(out, "Key name: KSKEY\n"));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/keys/KSKEY.key", h.state);
+	assert_int_equal(mode_of(path), 0600);
+	out = harness_cmd(&h, 0, "crypto key zeroize rsa KSKEY", &st);
+	assert_int_equal(st, CTL_ST_OK);
+	out = harness_cmd(&h, 0, "show crypto gdoi ks policy", &st);
+	assert_non_null(strstr(out, "sig key name        : (missing)\n"));
+	harness_stop(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +669,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_zeroize, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_show_golden, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exec_commands, setup, teardown),
+	    cmocka_unit_test(test_daemon_wiring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
