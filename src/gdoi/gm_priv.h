@@ -63,6 +63,13 @@ struct gm_group {
 	uint8_t kack_hash; /* enum crypto_hash_alg of its prf */
 	uint8_t kack[IKE1_PRF_MAX];
 	uint64_t activate_ns; /* next TEK activation to publish (gm_rekey.c), CLOCK_NEVER none */
+	/*
+	 * The KEK a rekey replaced, kept until a push under the new one is
+	 * accepted or it expires: later rounds of that same rekey are still
+	 * protected with it (notes §4.11 step 5).
+	 */
+	bool has_prev_kek;
+	struct gdoi_kek prev_kek;
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
 	uint32_t last_rekey_from, last_rekey_seq;
 };
@@ -136,6 +143,8 @@ uint64_t gm_rereg_time(struct gdoi_gm *gm, const struct gdoi_policy *p, uint64_t
 /* A GROUPKEY-PUSH (exchange 33). */
 void gm_rekey_input(struct gdoi_gm *gm, uint64_t now, const struct ike1_peer *peer,
 		    const uint8_t *msg, size_t len);
+/* Forget the KEK kept from before the last KEK rekey. */
+void gm_rekey_forget(struct gm_group *g);
 /* Publish TEKs whose activation delay is over. */
 void gm_rekey_tick(struct gdoi_gm *gm, struct gm_group *g, uint64_t now);
 

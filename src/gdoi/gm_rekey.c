@@ -25,12 +25,27 @@
 #include "util/mem.h"
 #include "wire/names.h"
 
-static struct gm_group *group_of(struct gdoi_gm *gm, const uint8_t *msg, size_t len)
+void gm_rekey_forget(struct gm_group *g)
+{
+	mem_wipe(&g->prev_kek, sizeof(g->prev_kek));
+	g->has_prev_kek = false;
+}
+
+/* The group and KEK (current, or the one the last KEK rekey replaced) of a push. */
+static struct gm_group *group_of(struct gdoi_gm *gm, const uint8_t *msg, size_t len, uint64_t now,
+				 const struct gdoi_kek **kek)
 {
 	for (size_t i = 0; i < gm->n_groups; i++) {
 		struct gm_group *g = gm->groups[i];
-		if (g->registered && g->pol.has_kek && g->pol.kek.has_keys &&
-		    gdoi_rekey_is_for(msg, len, g->pol.kek.spi))
+		if (!g->registered)
+			continue;
+		*kek = &g->pol.kek;
+		if (g->pol.has_kek && g->pol.kek.has_keys &&
+		    gdoi_rekey_is_for(msg, len, (*kek)->spi))
+			return g;
+		*kek = &g->prev_kek;
+		if (g->has_prev_kek && g->prev_kek.expires_ns > now &&
+		    gdoi_rekey_is_for(msg, len, (*kek)->spi))
 			return g;
 	}
 	return NULL;
@@ -180,6 +195,10 @@ static void merge(struct gdoi_gm *gm, struct gm_group *g, struct gdoi_policy *n,
 	n->spki_len = old->spki_len;
 	memcpy(n->spki, old->spki, old->spki_len);
 	log_new_keys(gm, g, n, old);
+	if (old->has_kek && memcmp(n->kek.spi, old->kek.spi, GDOI_KEK_SPI_LEN)) {
+		g->prev_kek = old->kek;
+		g->has_prev_kek = true;
+	}
 	gdoi_policy_clear(old);
 	*old = *n;
 }
@@ -246,22 +265,26 @@ static void accepted(struct gdoi_gm *gm, struct gm_group *g, const struct ike1_p
 }
 
 static void process(struct gdoi_gm *gm, struct gm_group *g, const struct ike1_peer *peer,
-		    struct gdoi_rekey_in *in, uint64_t now)
+		    const struct gdoi_kek *kek, struct gdoi_rekey_in *in, uint64_t now)
 {
 	uint8_t spi[GDOI_KEK_SPI_LEN];
-	memcpy(spi, g->pol.kek.spi, sizeof(spi));
-	bool ack = g->pol.kek.ack_requested && !g->pol.kek.multicast && g->kack_len;
-	bool multicast = g->pol.kek.multicast;
+	memcpy(spi, kek->spi, sizeof(spi));
+	bool ack = kek->ack_requested && !kek->multicast && g->kack_len;
+	bool multicast = kek->multicast;
+	bool newest = kek == &g->pol.kek;
 	if (check_sig(gm, g, in, peer->ip4) < 0 || check_seq(gm, g, in->seq) < 0) {
 		failed(gm, g, peer->ip4);
 		return;
 	}
-	if (in->sa) {
-		struct gdoi_policy *n = decode_policy(gm, g, in, peer->ip4, now);
-		if (!n) {
-			failed(gm, g, peer->ip4);
-			return;
-		}
+	struct gdoi_policy *n = NULL;
+	if (in->sa && !(n = decode_policy(gm, g, in, peer->ip4, now))) {
+		failed(gm, g, peer->ip4);
+		return;
+	}
+	/* A push under the newest KEK: the one before it is no longer needed. */
+	if (newest)
+		gm_rekey_forget(g);
+	if (n) {
 		merge(gm, g, n, now);
 		mem_wipe(n, sizeof(*n)); /* its keys were copied into g->pol */
 		free(n);
@@ -279,14 +302,14 @@ static void process(struct gdoi_gm *gm, struct gm_group *g, const struct ike1_pe
 void gm_rekey_input(struct gdoi_gm *gm, uint64_t now, const struct ike1_peer *peer,
 		    const uint8_t *msg, size_t len)
 {
-	struct gm_group *g = group_of(gm, msg, len);
+	const struct gdoi_kek *kek = NULL;
+	struct gm_group *g = group_of(gm, msg, len, now, &kek);
 	if (!g) {
 		gm->st.rekey_unknown_kek++;
 		return;
 	}
 	struct gdoi_rekey_in *in = malloc(sizeof(*in));
-	int rc =
-	    in ? gdoi_rekey_open(msg, len, &g->pol.kek, gm->rx, sizeof(gm->rx), in) : ERR_NOMEM;
+	int rc = in ? gdoi_rekey_open(msg, len, kek, gm->rx, sizeof(gm->rx), in) : ERR_NOMEM;
 	if (rc < 0) {
 		gm->st.rekey_malformed++;
 		GDBG(gm->diag, DIAG_ROLE_GM, DIAG_FEAT_REKEY, DIAG_LVL_ERROR, g->handle,
@@ -294,7 +317,7 @@ void gm_rekey_input(struct gdoi_gm *gm, uint64_t now, const struct ike1_peer *pe
 		     err_name(rc));
 		failed(gm, g, peer->ip4);
 	} else {
-		process(gm, g, peer, in, now);
+		process(gm, g, peer, kek, in, now);
 	}
 	mem_wipe(gm->rx, MIN(len, sizeof(gm->rx)));
 	free(in);

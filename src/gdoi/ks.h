@@ -185,6 +185,31 @@ uint64_t gdoi_ks_next_deadline(const struct gdoi_ks *ks);
 int gdoi_ks_config_replace(struct gdoi_ks *ks, const struct gdoi_ks_config *cfg, uint64_t now,
 			   char *err, size_t err_cap);
 
+/*
+ * `crypto gdoi ks [group NAME] rekey` (group NULL: every group): a
+ * triggered rekey, as after a policy change (behavior-reference §2.2): a
+ * new TEK for every `sa ipsec`, the running ones kept only min(remaining,
+ * max(90 s, min(5 % L, 3600 s))), the policy pushed to the members.
+ * Returns 0, ERR_NOTFOUND (no such group), ERR_STATE (the group cannot
+ * rekey: no KEK or no private RSA key) or ERR_NOMEM / ERR_CRYPTO.
+ */
+int gdoi_ks_rekey_now(struct gdoi_ks *ks, const char *group, uint64_t now);
+
+/*
+ * `clear crypto gdoi ks members [group NAME]` (group NULL: all): forget the
+ * members (KS_CLEAR_REGISTER, by user). They get no more rekeys and
+ * register again before their keys run out. 0 or ERR_NOTFOUND.
+ */
+int gdoi_ks_clear_members(struct gdoi_ks *ks, const char *group, const char *user, uint64_t now);
+
+/*
+ * A restarted KS continues the group's GROUPKEY-PUSH sequence numbers above
+ * seq (the highest it may ever have sent, from its state file, plus a
+ * margin: notes §4.11), so members accept its next rekey. Never lowers the
+ * number. 0 or ERR_NOTFOUND.
+ */
+int gdoi_ks_restore_seq(struct gdoi_ks *ks, const char *group, uint32_t seq);
+
 /* The ike1 table, for `show crypto isakmp sa` (read only). */
 struct ike1_sa_table *gdoi_ks_ike(struct gdoi_ks *ks);
 

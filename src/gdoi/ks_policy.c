@@ -469,6 +469,31 @@ int ks_group_reconfigure(struct gdoi_ks *ks, struct ks_group *g, const struct ks
 	return 0;
 }
 
+int ks_group_rekey_now(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
+{
+	if (!g->pv->p.has_kek || !g->has_rsa)
+		return ERR_STATE;
+	struct ks_polver *pv = polver_clone(g->pv);
+	if (!pv)
+		return ERR_NOMEM;
+	/* A triggered rekey (§2.2): new TEKs now, the running ones only briefly. */
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < g->cfg.n_sas; i++) {
+		shorten(&pv->p, g->cfg.sa[i].number, now);
+		rc = add_tek(ks, &g->cfg, i, &pv->p, now, &g->tek_roll_ns[i]);
+		if (rc == 0)
+			rolled_tek(ks, g, &pv->p.tek[pv->p.n_teks - 1]);
+	}
+	if (rc < 0) {
+		ks_polver_unref(pv);
+		return rc;
+	}
+	sort_teks(&g->cfg, &pv->p);
+	publish(g, pv);
+	ks_rekey_start(ks, g, now);
+	return 0;
+}
+
 struct ks_group *ks_group_by_id(struct gdoi_ks *ks, const struct wire_id *id)
 {
 	uint32_t v;

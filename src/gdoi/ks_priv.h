@@ -82,7 +82,8 @@ struct ks_rekey_msg {
  */
 struct ks_rekey {
 	bool active;
-	uint32_t id; /* members pending on this rekey carry it in rk_pending */
+	bool deferred; /* new keys came while active: push them when it ends */
+	uint32_t id;   /* members pending on this rekey carry it in rk_pending */
 	uint32_t seq_first, seq;
 	uint32_t round;
 	uint64_t started_ns, next_ns; /* next round, or the end (misses counted) */
@@ -228,6 +229,8 @@ int ks_group_reconfigure(struct gdoi_ks *ks, struct ks_group *g, const struct ks
 /* Roll keys and drop expired TEKs as due; returns the group's next deadline. */
 uint64_t ks_group_tick(struct gdoi_ks *ks, struct ks_group *g, uint64_t now);
 uint64_t ks_group_deadline(const struct ks_group *g);
+/* `crypto gdoi ks rekey`: new TEKs at once, pushed. 0, ERR_STATE (cannot rekey), ERR_NOMEM. */
+int ks_group_rekey_now(struct gdoi_ks *ks, struct ks_group *g, uint64_t now);
 /* KS pseudotime of the group at now (ms). */
 uint64_t ks_group_pt_ms(const struct ks_group *g, uint64_t now);
 void ks_polver_unref(struct ks_polver *pv);

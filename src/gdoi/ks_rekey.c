@@ -187,7 +187,7 @@ static void rekey_stop(struct ks_rekey *rk)
 	ks_polver_unref(rk->pv);
 	rk->pv = NULL;
 	mem_wipe(&rk->kek, sizeof(rk->kek));
-	rk->active = false;
+	rk->active = rk->deferred = false;
 	rk->next_ns = CLOCK_NEVER;
 }
 
@@ -219,7 +219,10 @@ static void rekey_end(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 	}
 	if (!g->rst.last_duration_ms || g->cfg.multicast)
 		g->rst.last_duration_ms = (now - rk->started_ns) / NS_PER_MS;
+	bool deferred = rk->deferred;
 	rekey_stop(rk);
+	if (deferred)
+		ks_rekey_start(ks, g, now);
 }
 
 static bool anyone_waiting(const struct ks_group *g)
@@ -258,8 +261,15 @@ static bool can_push(const struct ks_group *g)
 void ks_rekey_start(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 {
 	struct ks_rekey *rk = &g->rk;
-	if (rk->active)
-		rekey_end(ks, g, now); /* a newer policy supersedes the rekey still running */
+	if (rk->active) {
+		/*
+		 * Let the running rekey finish its rounds, then push the newer
+		 * policy: members that missed part of it still hold the KEK it
+		 * is protected with, and the lead time includes W for this.
+		 */
+		rk->deferred = true;
+		return;
+	}
 	struct gdoi_kek held = g->push_kek;
 	bool had = held.has_keys;
 	/* Later pushes are protected by the KEK this one delivers. */
@@ -356,4 +366,57 @@ void ks_rekey_ack_input(struct gdoi_ks *ks, uint64_t now, const struct ike1_peer
 	}
 	acked(g, m, a.seq, now);
 	KS_TRACE_REKEY(ks, g, "ACK_RCVD: from %s seq %u", diag_ip4(a.addr, ip), (unsigned)a.seq);
+}
+
+/* ---- commands ---- */
+
+static struct ks_group *named(struct gdoi_ks *ks, size_t i, const char *group)
+{
+	struct ks_group *g = ks->groups[i];
+	return !group || !strcmp(group, g->cfg.name) ? g : NULL;
+}
+
+int gdoi_ks_rekey_now(struct gdoi_ks *ks, const char *group, uint64_t now)
+{
+	ks->now = MAX(ks->now, now);
+	int rc = ERR_NOTFOUND;
+	for (size_t i = 0; i < ks->n_groups; i++) {
+		struct ks_group *g = named(ks, i, group);
+		if (!g)
+			continue;
+		int r = ks_group_rekey_now(ks, g, now);
+		rc = rc == ERR_NOTFOUND || rc == ERR_STATE ? r : rc;
+		ks_schedule(ks, ks_group_deadline(g));
+	}
+	return rc;
+}
+
+int gdoi_ks_clear_members(struct gdoi_ks *ks, const char *group, const char *user, uint64_t now)
+{
+	ks->now = MAX(ks->now, now);
+	int rc = ERR_NOTFOUND;
+	for (size_t i = 0; i < ks->n_groups; i++) {
+		struct ks_group *g = named(ks, i, group);
+		if (!g)
+			continue;
+		GLOG(ks->diag, DIAG_MSG_KS_CLEAR_REGISTER, g->cfg.name, user ? user : "console");
+		struct list_node *pos, *tmp;
+		list_for_each_safe(pos, tmp, &g->members)
+		    ks_member_free(ks, container_of(pos, struct ks_member, link));
+		rc = 0;
+	}
+	return rc;
+}
+
+int gdoi_ks_restore_seq(struct gdoi_ks *ks, const char *group, uint32_t seq)
+{
+	for (size_t i = 0; i < ks->n_groups; i++) {
+		struct ks_group *g = named(ks, i, group);
+		if (!g || !group)
+			continue;
+		g->seq = MAX(g->seq, seq);
+		g->pv->p.seq = MAX(g->pv->p.seq, g->seq);
+		return 0;
+	}
+	return ERR_NOTFOUND;
 }

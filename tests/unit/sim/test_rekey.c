@@ -8,6 +8,9 @@
  *    refused with the right messages and change nothing;
  *  - a member that misses the ACKs of N rekeys in a row is removed, and
  *    registers again before its keys run out;
+ *  - multicast: every round to the group address, no ACKs, nobody removed;
+ *  - `crypto gdoi ks rekey`, `clear crypto gdoi ks members` and a restored
+ *    sequence number;
  *  - many members (GVPN_REKEY_MEMBERS, default 300) through 10 TEK
  *    roll-overs at 30 % loss on every link: a member is only ever without
  *    a TEK when it never received the key that would have covered that
@@ -386,6 +389,104 @@ static void test_member_missing_acks_is_removed_and_reregisters(void **state)
 	world_down(&w);
 }
 
+/* ---- multicast ---- */
+
+static bool rekey_idle(void *arg)
+{
+	struct r_world *w = arg;
+	struct gdoi_ks_group_info ki;
+	return gdoi_ks_group_info(w->ks->ks, 0, sim_now(w->s), &ki) == 0 && !ki.rekey_active;
+}
+
+#define IP_MCAST 0xefc001beu /* 239.192.1.190 */
+
+static void test_multicast_rounds_without_acks(void **state)
+{
+	(void)state;
+	struct h_ks_setup k;
+	ks_cfg(&k);
+	k.group.multicast = true;
+	k.group.mcast_addr = IP_MCAST;
+	struct r_world w;
+	world_up(&w, 5, NULL, &k, false);
+	for (size_t i = 0; i < w.n; i++)
+		sim_node_join(w.gm[i]->node, IP_MCAST);
+	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	watch(&w, 1500 * NS_PER_SEC, NS_PER_SEC);
+	assert_true(sim_run_until_cond(w.s, 1600 * NS_PER_SEC, rekey_idle, &w));
+	struct gdoi_ks_group_info ki;
+	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &ki), 0);
+	assert_true(ki.rekeys_sent >= 3);
+	/* Always all N = 2 retransmissions, one copy each to the group address. */
+	assert_int_equal(ki.rekeys_retransmitted, 2 * ki.rekeys_sent);
+	assert_int_equal(ki.seq, 3 * ki.rekeys_sent);
+	assert_int_equal(w.ks_log->count[DIAG_MSG_KS_SEND_MCAST_REKEY], 3 * ki.rekeys_sent);
+	assert_int_equal(ki.rekey_acks, 0);
+	assert_int_equal(ki.members_ejected, 0);
+	assert_int_equal(ki.n_members, 5);
+	for (size_t i = 0; i < w.n; i++) {
+		struct gdoi_gm_group_info gi = gm_info(&w, i);
+		assert_true(gi.multicast);
+		assert_int_equal(gi.rekeys_received, 3 * ki.rekeys_sent); /* every round is newer */
+		assert_int_equal(gi.acks_sent, 0);
+		assert_int_equal(w.gaps[i], 0);
+		assert_int_equal(w.gm[i]->registrations, 1);
+	}
+	assert_int_equal(w.gm_log->count[DIAG_MSG_GM_REKEY_TRANS_2_MULTI], 5);
+	world_down(&w);
+}
+
+/* ---- commands ---- */
+
+static void test_rekey_now_clear_members_and_restored_seq(void **state)
+{
+	(void)state;
+	struct h_ks_setup k;
+	ks_cfg(&k);
+	struct r_world w;
+	world_up(&w, 3, NULL, &k, false);
+	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	sim_run_until(w.s, 100 * NS_PER_SEC);
+	uint32_t old_spi = w.gm[0]->pol.tek[0].spi;
+	/* `crypto gdoi ks rekey`: a new TEK pushed now; the old one runs out within 90 s. */
+	assert_int_equal(gdoi_ks_rekey_now(w.ks->ks, "NOPE", sim_now(w.s)), ERR_NOTFOUND);
+	assert_int_equal(gdoi_ks_rekey_now(w.ks->ks, NULL, sim_now(w.s)), 0);
+	sim_node_touch(w.ks->node);
+	sim_run_until(w.s, 101 * NS_PER_SEC);
+	for (size_t i = 0; i < w.n; i++) {
+		assert_int_equal(gm_info(&w, i).rekeys_received, 1);
+		assert_int_equal(w.gm[i]->pol.n_teks, 2);
+		const struct gdoi_tek *old = gdoi_policy_tek(&w.gm[i]->pol, old_spi);
+		assert_non_null(old);
+		assert_true(old->expires_ns <= 191 * NS_PER_SEC);
+	}
+	watch(&w, 300 * NS_PER_SEC, NS_PER_SEC);
+	for (size_t i = 0; i < w.n; i++) {
+		assert_int_equal(w.gaps[i], 0);
+		assert_int_equal(w.gm[i]->pol.n_teks, 1);
+		assert_true(w.gm[i]->pol.tek[0].spi != old_spi);
+	}
+	/* A restarted KS continues above the restored sequence number. */
+	assert_int_equal(gdoi_ks_restore_seq(w.ks->ks, "G1", 1000), 0);
+	assert_int_equal(gdoi_ks_restore_seq(w.ks->ks, "G1", 5), 0); /* never lowers */
+	assert_int_equal(gdoi_ks_rekey_now(w.ks->ks, "G1", sim_now(w.s)), 0);
+	sim_node_touch(w.ks->node);
+	sim_run_until(w.s, 301 * NS_PER_SEC);
+	assert_int_equal(gm_info(&w, 0).last_rekey_seq, 1001);
+	/* `clear crypto gdoi ks members`: nobody left to rekey; members register again in time. */
+	assert_int_equal(gdoi_ks_clear_members(w.ks->ks, "G1", "admin", sim_now(w.s)), 0);
+	struct gdoi_ks_group_info ki;
+	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &ki), 0);
+	assert_int_equal(ki.n_members, 0);
+	assert_int_equal(w.ks_log->count[DIAG_MSG_KS_CLEAR_REGISTER], 1);
+	watch(&w, 1200 * NS_PER_SEC, NS_PER_SEC);
+	for (size_t i = 0; i < w.n; i++) {
+		assert_int_equal(w.gaps[i], 0);
+		assert_int_equal(w.gm[i]->registrations, 2);
+	}
+	world_down(&w);
+}
+
 /* ---- many members, 30 % loss ---- */
 
 static size_t members_param(void)
@@ -456,6 +557,8 @@ int main(void)
 	    TEST(test_rollovers_without_loss),
 	    TEST(test_replayed_reordered_forged_garbled_refused),
 	    TEST(test_member_missing_acks_is_removed_and_reregisters),
+	    TEST(test_multicast_rounds_without_acks),
+	    TEST(test_rekey_now_clear_members_and_restored_seq),
 	    TEST(test_many_members_ten_rollovers_at_30pct_loss),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
