@@ -287,7 +287,7 @@ static void usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [--members N] [--group 14|19|20] [--window W] [--settle SEC]\n"
 		"          [--timeout SEC] [--ks-addr 127.A.B.C] [--ks-pid PID | --serve]\n"
-		"          [--gm-port PORT]\n"
+		"          [--gm-port PORT] [--no-gdb]\n"
 		"  --members N    group members, each on 127.1.0.1 + i (default 1000)\n"
 		"  --group G      IKE DH group of both sides (default 19)\n"
 		"  --window W     members registering at once (default 200)\n"
@@ -298,23 +298,19 @@ static void usage(const char *prog)
 		"  --ks-pid PID   the key server is this running process (e.g. gvpnd)\n"
 		"  --serve        run only the in-process key server until SIGINT/SIGTERM\n"
 		"  --gm-port P    the members' UDP port (default 848; another when the key\n"
-		"                 server holds 0.0.0.0:848 in the same namespace, as gvpnd)\n",
+		"                 server holds 0.0.0.0:848 in the same namespace, as gvpnd)\n"
+		"  --no-gdb       with --ks-pid: RSS only (default: also its heap in use,\n"
+		"                 read with gdb -p PID at the measuring points)\n",
 		prog);
 }
 
 static int parse(int argc, char **argv, struct swarm_opts *o)
 {
-	static const struct option lo[] = {{"members", 1, NULL, 'n'},
-					   {"group", 1, NULL, 'g'},
-					   {"window", 1, NULL, 'w'},
-					   {"settle", 1, NULL, 's'},
-					   {"timeout", 1, NULL, 't'},
-					   {"ks-addr", 1, NULL, 'k'},
-					   {"ks-pid", 1, NULL, 'p'},
-					   {"gm-port", 1, NULL, 'P'},
-					   {"serve", 0, NULL, 'S'},
-					   {"help", 0, NULL, 'h'},
-					   {0, 0, 0, 0}};
+	static const struct option lo[] = {
+	    {"members", 1, NULL, 'n'}, {"group", 1, NULL, 'g'},	  {"window", 1, NULL, 'w'},
+	    {"settle", 1, NULL, 's'},  {"timeout", 1, NULL, 't'}, {"ks-addr", 1, NULL, 'k'},
+	    {"ks-pid", 1, NULL, 'p'},  {"gm-port", 1, NULL, 'P'}, {"no-gdb", 0, NULL, 'G'},
+	    {"serve", 0, NULL, 'S'},   {"help", 0, NULL, 'h'},	  {0, 0, 0, 0}};
 	*o = (struct swarm_opts){.members = 1000,
 				 .window = 200,
 				 .settle_sec = 35,
@@ -357,6 +353,9 @@ static int parse(int argc, char **argv, struct swarm_opts *o)
 		case 'P':
 			o->gm_port = (uint16_t)strtoul(optarg, NULL, 10);
 			break;
+		case 'G':
+			o->no_gdb = true;
+			break;
 		default:
 			usage(argv[0]);
 			return -1;
@@ -381,6 +380,7 @@ struct ks_view {
 	bool own;
 	struct swarm_proc proc[3];
 	struct swarm_ks_sample ks[3];
+	bool heap_known; /* ks[].heap_bytes: our child, or gdb could read the external one's */
 	bool settled;
 };
 
@@ -431,7 +431,7 @@ static void print_report(const struct swarm *s, const struct ks_view *v,
 		       (unsigned long long)(k1->ike.drop_limit - k0->ike.drop_limit));
 	}
 	printf("KS memory per member, right after the last registration: ");
-	if (v->own)
+	if (v->heap_known)
 		printf("heap %.0f B, ",
 		       per_member((double)v->ks[0].heap_bytes, (double)v->ks[1].heap_bytes, n));
 	printf("RSS %.0f B\n",
@@ -444,8 +444,8 @@ static void print_report(const struct swarm *s, const struct ks_view *v,
 	double mem = 0;
 	const char *mem_what = "RSS";
 	if (v->settled) {
-		printf("KS memory per member, settled (%u s later): ", o->settle_sec);
-		if (v->own)
+		printf("KS memory per member, %u s later: ", o->settle_sec);
+		if (v->heap_known)
 			printf("heap %.0f B, ", per_member((double)v->ks[0].heap_bytes,
 							   (double)v->ks[2].heap_bytes, n));
 		printf("RSS %.0f B\n",
@@ -459,7 +459,7 @@ static void print_report(const struct swarm *s, const struct ks_view *v,
 			       v->ks[2].mem.members * v->ks[2].mem.member_bytes);
 	}
 	int at = v->settled ? 2 : 1;
-	if (v->own) {
+	if (v->heap_known) {
 		mem = per_member((double)v->ks[0].heap_bytes, (double)v->ks[at].heap_bytes, n);
 		mem_what = "heap";
 	} else {
@@ -469,8 +469,9 @@ static void print_report(const struct swarm *s, const struct ks_view *v,
 	if (o->group == 19)
 		printf(">= 500 registrations/s on one KS core: %.0f, %s; ", rate_core,
 		       rate_core >= 500 ? "met" : "MISSED");
-	printf("< 4096 B of KS memory per member: %.0f B (%s, %s), %s\n", mem, mem_what,
-	       v->settled ? "settled" : "right after", mem < 4096 ? "met" : "MISSED");
+	printf("< 4096 B of KS memory per member: %.0f B (%s, %u s after the last registration), "
+	       "%s\n",
+	       mem, mem_what, v->settled ? o->settle_sec : 0, mem < 4096 ? "met" : "MISSED");
 }
 
 static int ks_ask(int cmd_fd, int res_fd, struct swarm_ks_sample *s)
@@ -478,11 +479,19 @@ static int ks_ask(int cmd_fd, int res_fd, struct swarm_ks_sample *s)
 	return swarm_write_all(cmd_fd, "s", 1) || swarm_read_all(res_fd, s, sizeof(*s)) ? -1 : 0;
 }
 
-/* Sample point i of the key server (/proc, plus its own view for our child). */
+/*
+ * Sample point i of the key server: /proc, plus its own view for our child,
+ * or the heap in use through gdb for an external one (when gdb can). Our
+ * child's baseline comes unasked (cmd_fd -1).
+ */
 static int ks_point(struct ks_view *v, int i, int cmd_fd, int res_fd)
 {
-	if (v->own && ks_ask(cmd_fd, res_fd, &v->ks[i]))
+	if (v->own && cmd_fd >= 0 && ks_ask(cmd_fd, res_fd, &v->ks[i]))
 		return -1;
+	if (!v->own && v->heap_known && swarm_gdb_heap(v->pid, &v->ks[i].heap_bytes)) {
+		fprintf(stderr, "gdb could not read the key server's heap: RSS only\n");
+		v->heap_known = false;
+	}
 	return swarm_proc_sample(v->pid, &v->proc[i]);
 }
 
@@ -549,7 +558,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "the key server did not start\n");
 		goto out;
 	}
-	if (swarm_proc_sample(v.pid, &v.proc[0])) {
+	v.heap_known = v.own || !s->o.no_gdb;
+	if (ks_point(&v, 0, -1, -1)) {
 		fprintf(stderr, "key server process %d: not found in /proc\n", (int)v.pid);
 		goto out;
 	}

@@ -30,6 +30,7 @@ struct swarm_opts {
 	uint16_t gm_port; /* the members' UDP port (848; another beside a wildcard-bound KS) */
 	pid_t ks_pid;	  /* external key server (0: our own child) */
 	bool serve;	  /* run only the key server */
+	bool no_gdb;	  /* external key server: do not read its heap with gdb */
 };
 
 uint64_t swarm_now_ns(void);
@@ -53,6 +54,12 @@ struct swarm_proc {
 	long rss_kib;
 };
 int swarm_proc_sample(pid_t pid, struct swarm_proc *out);
+/*
+ * The heap in use of another process (mallinfo2 uordblks + hblkhd: main
+ * arena and mmapped chunks) through `gdb -p PID`, which stops it for about
+ * a second. 0, or -1 when gdb is missing or cannot tell.
+ */
+int swarm_gdb_heap(pid_t pid, size_t *bytes);
 
 /* What the in-process key server says about itself at a measuring point. */
 struct swarm_ks_sample {

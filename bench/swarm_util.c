@@ -108,6 +108,28 @@ void swarm_ike_config(struct ike1_config *c, uint32_t local, uint16_t port, uint
 	c->local = (struct ike1_peer){local, port};
 }
 
+int swarm_gdb_heap(pid_t pid, size_t *bytes)
+{
+	char cmd[128], line[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "gdb -p %d -batch -ex 'print mallinfo2()' </dev/null 2>/dev/null", (int)pid);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	int found = 0;
+	unsigned long long used = 0, mmapped = 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *u = strstr(line, "uordblks = "), *h = strstr(line, "hblkhd = ");
+		if (u && h && sscanf(u, "uordblks = %llu", &used) == 1 &&
+		    sscanf(h, "hblkhd = %llu", &mmapped) == 1)
+			found = 1;
+	}
+	if (pclose(f) != 0 || !found)
+		return -1;
+	*bytes = (size_t)(used + mmapped);
+	return 0;
+}
+
 int swarm_proc_sample(pid_t pid, struct swarm_proc *out)
 {
 	char path[64], line[512];

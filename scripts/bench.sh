@@ -53,13 +53,13 @@ bin_of() {
 }
 
 run_esp_micro() {
-	build bench_esp_micro
+	build bench_esp_micro || return 1
 	header "esp_micro: ESP encap+decap vs raw AES-GCM seal+open (target ratio <= 1.3)"
 	"$(bin_of bench_esp_micro)" "$@"
 }
 
 run_swarm() {
-	build bench_member_swarm
+	build bench_member_swarm || return 1
 	header "member_swarm $*"
 	"$(bin_of bench_member_swarm)" "$@"
 }
@@ -144,7 +144,7 @@ run_swarm_gvpnd() {
 		echo "$PROG: namespace $BENCH_NS exists (another bench run?)" >&2
 		return 1
 	fi
-	build gvpnd gvpn bench_member_swarm
+	build gvpnd gvpn bench_member_swarm || return 1
 	GVPND_DIR=$(mktemp -d /tmp/gvpn-bench.XXXXXX)
 	trap gvpnd_stop EXIT
 	gvpnd_config "$group" >"$GVPND_DIR/ks.conf"
@@ -190,24 +190,26 @@ run_swarm_gvpnd() {
 # 10,000 members; against the engine in a child process (which also gives the
 # heap per member) and, as root, against gvpnd.
 run_swarm_matrix() {
-	local g n
+	local g n failed=0
 	for g in 19 14; do
 		for n in 1000 10000; do
-			run_swarm --members "$n" --group "$g"
+			run_swarm --members "$n" --group "$g" || failed=1
 			if [[ $(id -u) == 0 ]]; then
-				run_swarm_gvpnd --members "$n" --group "$g" ||
-					echo "(gvpnd run failed, see above)"
+				run_swarm_gvpnd --members "$n" --group "$g" || failed=1
 			fi
 		done
 	done
+	return $failed
 }
 
 cmd=${1:-all}
 [[ $# -gt 0 ]] && shift
 case $cmd in
 all)
-	run_esp_micro
-	run_swarm_matrix
+	rc=0
+	run_esp_micro || rc=1
+	run_swarm_matrix || rc=1
+	exit $rc
 	;;
 esp_micro | esp-micro)
 	run_esp_micro "$@"
