@@ -15,6 +15,7 @@
 #include "daemon/confmap.h"
 #include "daemon/engines.h"
 #include "daemon/file.h"
+#include "daemon/keylog.h"
 #include "daemon/keystore.h"
 #include "diag/log.h"
 #include "util/clock.h"
@@ -45,6 +46,7 @@ struct daemon_runcfg {
 	uint64_t start_ns;
 	/* RSA keys of STATE_DIR/keys (`rekey authentication mypubkey rsa LABEL`); NULL: none */
 	struct daemon_keystore *keys;
+	struct daemon_keylog *keylog; /* debug crypto isakmp|ipsec keys */
 	struct daemon_engines *eng; /* NULL: nothing to run */
 	const char *gm_ifname;
 	struct ctl_ops ops;
@@ -293,6 +295,7 @@ static int start_engines(struct daemon_runcfg *r, uint64_t now, struct dbuf *err
 	    .rng = r->env.rng,
 	    .send = send_datagram,
 	    .send_arg = r,
+	    .keylog = r->keylog,
 	};
 	r->gm_ifname = cfg->dp ? cfg->dp->ifname : NULL;
 	return daemon_engines_new(cfg, &env, now, &r->eng, err);
@@ -324,6 +327,8 @@ int daemon_runcfg_new(const struct daemon_runcfg_env *env, const char *path, uin
 	int rc = r->path ? 0 : ERR_NOMEM;
 	if (!rc && env->state_dir)
 		rc = open_keys(r, err);
+	if (!rc && env->state_dir && env->diag)
+		rc = daemon_keylog_new(env->state_dir, env->diag, &r->keylog);
 	struct daemon_confmap_env menv = map_env(r);
 	if (!rc)
 		rc = load(path, &menv, &r->cur, err);
@@ -355,6 +360,7 @@ void daemon_runcfg_free(struct daemon_runcfg *r)
 	drop_eng_from(r);
 	loaded_free(&r->cur);
 	daemon_keystore_free(r->keys);
+	daemon_keylog_free(r->keylog);
 	free(r->path);
 	free(r);
 }
