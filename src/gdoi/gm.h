@@ -197,7 +197,7 @@ struct gdoi_gm_group_info {
 	uint32_t registering_to;    /* KS being (or to be) tried while registering */
 	uint32_t reregister_in_sec; /* `Re-registers in`: next attempt or re-registration */
 	uint64_t succeeded, attempted;
-	/* Rekey fields: zero until the rekey phase. */
+	/* Rekeys accepted (GROUPKEY-PUSH). */
 	uint32_t last_rekey_from, last_rekey_seq;
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
 	uint32_t seq; /* SEQ from the last registration */
@@ -205,6 +205,12 @@ struct gdoi_gm_group_info {
 	uint32_t acl_from; /* `ACL Downloaded From KS <addr>` (UNKNOWN when !acl_known) */
 	bool has_kek;
 	bool multicast; /* `Rekey Transport Type` */
+	/* `show crypto gdoi rekey sa`: the KEK SA (dst = us or the group address, src = KS). */
+	uint8_t kek_spi[GDOI_KEK_SPI_LEN];
+	uint32_t kek_src, kek_dst;
+	bool has_prev_kek; /* the KEK a rekey replaced, still accepted (previous) */
+	uint8_t prev_kek_spi[GDOI_KEK_SPI_LEN];
+	uint32_t prev_kek_remaining_sec;
 	uint32_t kek_remaining_sec;
 	const char *kek_alg; /* "AES", "3DES" */
 	uint32_t kek_key_bits;

@@ -109,6 +109,16 @@ int gdoi_gm_group_info(const struct gdoi_gm *gm, size_t i, uint64_t now,
 	o->acl_known = true;
 	o->acl_from = g->reg_ks;
 	kek_info(&g->pol, now, o);
+	if (o->has_kek) {
+		memcpy(o->kek_spi, g->pol.kek.spi, GDOI_KEK_SPI_LEN);
+		o->kek_src = g->pol.kek.ks_addr ? g->pol.kek.ks_addr : g->reg_ks;
+		o->kek_dst = g->pol.kek.multicast ? g->pol.kek.mcast_addr : gm_local(gm);
+	}
+	o->has_prev_kek = g->has_prev_kek && g->prev_kek.expires_ns > now;
+	if (o->has_prev_kek) {
+		memcpy(o->prev_kek_spi, g->prev_kek.spi, GDOI_KEK_SPI_LEN);
+		o->prev_kek_remaining_sec = gdoi_remaining_sec(g->prev_kek.expires_ns, now);
+	}
 	tek_info(&g->pol, now, o);
 	return 0;
 }

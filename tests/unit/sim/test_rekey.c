@@ -233,8 +233,11 @@ static void test_rollovers_without_loss(void **state)
 		assert_int_equal(m.rekey_retries, 0);
 		assert_int_equal(m.sent_seq[0], ki.seq);
 		assert_int_equal(m.rcvd_seq[0], ki.seq);
-		/* The member holds the KS's newest KEK. */
+		/* The member holds the KS's newest KEK (`show crypto gdoi rekey sa`). */
 		assert_memory_equal(w.gm[i]->pol.kek.spi, ki.kek_spi, GDOI_KEK_SPI_LEN);
+		assert_memory_equal(gi.kek_spi, ki.kek_spi, GDOI_KEK_SPI_LEN);
+		assert_int_equal(gi.kek_src, IP_KS);
+		assert_int_equal(gi.kek_dst, IP_GM0 + i);
 	}
 	assert_int_equal(w.gm_log->count[DIAG_MSG_GM_RECV_REKEY], 50 * ki.rekeys_sent);
 	/* Once at registration, then once per KEK roll-over: the same for everyone. */
