@@ -2,7 +2,7 @@
  * Wireshark key export (daemon/keylog.h): the table lines of every
  * algorithm against golden text, and the files: written only while the
  * debug switch is on, 0600 in a 0700 directory, each SA once, no key
- * material in the log.
+ * material in the log; gvpnd's state directory is where they go.
  */
 #include "test.h"
 
@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "daemon/keylog.h"
+#include "daemon/runcfg.h"
 #include "diag/log.h"
 #include "util/clock.h"
+#include "util/dbuf.h"
 #include "util/err.h"
 
 static const uint8_t COOKIE[8] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
@@ -300,6 +302,49 @@ static void test_file_mode_repaired(void **state)
 	assert_string_equal(slurp(f, "t", buf, sizeof(buf)), "a\nb\n");
 }
 
+static int send_nothing(void *arg, const struct ike1_peer *to, uint32_t src_ip4, const uint8_t *msg,
+			size_t len)
+{
+	(void)arg, (void)to, (void)src_ip4, (void)msg, (void)len;
+	return 0;
+}
+
+/*
+ * gvpnd's wiring: the key server of examples/ks1.conf, started (as on a
+ * reload) while `debug crypto ipsec keys` is on, writes its TEK to
+ * STATE_DIR/wireshark/esp_sa.
+ */
+static void test_gvpnd_writes_under_its_state_dir(void **state)
+{
+	struct fx *f = *state;
+	char path[192], state_dir[96];
+	snprintf(path, sizeof(path), "%s/examples/ks1.conf", GVPN_SOURCE_DIR);
+	snprintf(state_dir, sizeof(state_dir), "%s/state", f->dir);
+	diag_debug_ipsec_set(&f->d, DIAG_IPSEC_KEYS, true);
+	const struct daemon_runcfg_env env = {
+	    .diag = &f->d,
+	    .clock = &clock_system,
+	    .rng = crypto_rng_system(),
+	    .state_dir = state_dir,
+	    .send = send_nothing,
+	};
+	struct daemon_runcfg *r;
+	struct dbuf err = DBUF_INIT;
+	int rc = daemon_runcfg_new(&env, path, clock_mono_ns(&clock_system), &r, &err);
+	if (rc)
+		fail_msg("%s", dbuf_str(&err));
+	char buf[1024];
+	slurp(f, DAEMON_KEYLOG_ESP, buf, sizeof(buf));
+	/* ks1.conf: one `sa ipsec` with esp-aes 256 esp-sha256-hmac */
+	assert_int_equal(strncmp(buf, "\"IPv4\",\"*\",\"*\",\"0x", 17), 0);
+	assert_non_null(strstr(buf, "\"AES-CBC [RFC3602]\""));
+	assert_non_null(strstr(buf, "\"HMAC-SHA-256-128 [RFC4868]\""));
+	assert_non_null(strchr(buf, '\n'));
+	assert_string_equal(strchr(buf, '\n'), "\n"); /* one line */
+	daemon_runcfg_free(r);
+	dbuf_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +353,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ike1_file, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_esp_file, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_file_mode_repaired, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_gvpnd_writes_under_its_state_dir, fx_setup,
+					    fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
