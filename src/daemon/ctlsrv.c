@@ -78,6 +78,8 @@ static int conn_flush(struct ctlsrv_conn *c)
 static int queue_reply(struct ctlsrv_conn *c, uint32_t id, const struct ctl_reply *rep)
 {
 	size_t off = 0;
+	if (rep->out.secret)
+		c->out.secret = true; /* an exported key, the running config's PSKs */
 	do {
 		size_t n = rep->out.len - off;
 		bool last = n <= CTLSRV_CHUNK;
