@@ -54,12 +54,13 @@ check-lab: build
 	@echo "=== stage: lab tests (network namespaces) ==="
 	cd $(BUILD) && $(CTEST) -L lab
 
-# The reference lab of the troubleshooting guide with KS1, GM1 and GM2 running.
+# The reference lab of the troubleshooting guide with KS1, GM1 and GM2 running
+# (the daemons of $(BUILD)); lab.sh prints how to look around.
 lab: bootstrap build
-	@scripts/lab.sh up --daemons
+	@GVPN_BUILD=$(abspath $(BUILD)) scripts/lab.sh up --daemons
 
 lab-down:
-	@scripts/lab.sh down
+	@GVPN_BUILD=$(abspath $(BUILD)) scripts/lab.sh down
 
 bench: bootstrap build
 	@scripts/bench.sh

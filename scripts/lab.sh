@@ -358,11 +358,11 @@ ks_keys_ready() {
 
 # ensure_rsa_keys NODE: a key server signs its rekeys with the key pair its
 # configuration names; one missing from its key store (state/keys/LABEL.key)
-# is generated through the control socket (2048 bits), and the daemon
-# reloads its configuration (SIGHUP) to take it. Failures are warnings: the
-# key server still registers members without the key (KS_NO_RSA_KEYS).
+# is generated through the control socket (2048 bits), which the key server
+# takes at once. Failures are warnings: the key server still registers
+# members without the key (KS_NO_RSA_KEYS).
 ensure_rsa_keys() {
-	local node=$1 label made=0 pid
+	local node=$1 label made=0
 	for label in $(rsa_labels "$node"); do
 		[ -f "$(node_dir "$node")/state/keys/$label.key" ] && continue
 		if nsx "$(ns_of "$node")" "$GVPN_BUILD/gvpn" --socket "$(daemon_sock "$node")" \
@@ -374,10 +374,8 @@ ensure_rsa_keys() {
 		fi
 	done
 	[ $made = 1 ] || return 0
-	pid=$(daemon_pid "$node") || return 0
-	kill -s HUP "$pid"
 	lablib_poll "$LAB_TIMEOUT" ks_keys_ready "$node" ||
-		info "warning: $node: the key server does not show its RSA key after the reload"
+		info "warning: $node: the key server does not show its RSA key"
 }
 
 # stop_pid PID COMM NS SIGNAL: signal PID if it is still COMM in NS, then wait
@@ -506,13 +504,27 @@ cmd_up() {
 }
 
 print_hints() {
-	local me=$0
+	local me=$0 n
 	echo
 	echo "The reference lab is up. To look around:"
 	echo "  $me status"
 	if [ -n "$1" ]; then
-		echo "  $me exec gm1 gvpn show crypto gdoi"
-		echo "  $me exec ks1 gvpn show crypto gdoi ks members"
+		for n in $1; do
+			case $n in
+			gm*)
+				echo "  $me exec $n gvpn show crypto gdoi        # registration, ACL, KEK, TEKs"
+				echo "  $me exec $n gvpn show crypto isakmp sa"
+				;;
+			ks*)
+				echo "  $me exec $n gvpn show crypto gdoi ks members"
+				echo "  $me exec $n gvpn show crypto gdoi ks policy"
+				;;
+			esac
+		done
+		n=${1%% *}
+		echo "  $me exec $n gvpn                         # interactive prompt (? for help)"
+		echo "  $me exec $n gvpn show logging            # or: tail -f $LABLIB_DIR/$n/gvpnd.log"
+		echo "  $me restart $n                          # a restarted member registers again"
 	else
 		echo "  $me up --daemons            # start gvpnd on ks1, gm1, gm2"
 	fi
