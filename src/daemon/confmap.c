@@ -429,6 +429,7 @@ static void map_member(struct ctx *x)
 	if (!f)
 		return;
 	m->ifname = f->name;
+	m->map_name = f->crypto_map.name;
 	map_crypto_map(x, f->crypto_map.name, f->crypto_map.line);
 	m->dp.ifname = f->name;
 	m->dp.adjust_mss = f->adjust_mss;

@@ -73,7 +73,8 @@ struct daemon_confmap {
 	struct gdoi_gm_config gm;
 	struct gdoi_gm_group_config gm_groups[GDOI_GM_GROUPS_MAX];
 	uint32_t gm_servers[GDOI_GM_GROUPS_MAX][GDOI_GM_SERVERS_MAX];
-	const char *ifname; /* the crypto-map interface, NULL when none */
+	const char *ifname;   /* the crypto-map interface, NULL when none */
+	const char *map_name; /* the crypto map on it */
 
 	/* data plane of the crypto-map interface (when ifname) */
 	struct dp_runtime_cfg dp;

@@ -47,7 +47,7 @@ struct daemon_runcfg {
 	/* RSA keys of STATE_DIR/keys (`rekey authentication mypubkey rsa LABEL`); NULL: none */
 	struct daemon_keystore *keys;
 	struct daemon_keylog *keylog; /* debug crypto isakmp|ipsec keys */
-	struct daemon_engines *eng; /* NULL: nothing to run */
+	struct daemon_engines *eng;   /* NULL: nothing to run */
 	const char *gm_ifname;
 	struct ctl_ops ops;
 };
@@ -525,5 +525,7 @@ void daemon_runcfg_world(struct daemon_runcfg *r, struct ctl_world *w)
 	if (w->ks)
 		w->ike[w->n_ike++] = gdoi_ks_ike(w->ks);
 	w->gm_ifname = r->gm_ifname;
+	if (w->gm_ifname && r->eng_from.map)
+		w->gm_map = r->eng_from.map->map_name;
 	w->dp = daemon_engines_dp(r->eng);
 }

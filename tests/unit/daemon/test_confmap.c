@@ -236,6 +236,7 @@ static void test_member_of_gm1(void **state)
 	assert_false(g->fail_close);
 
 	assert_string_equal(m->dp.ifname, "eth0");
+	assert_string_equal(m->map_name, "gm_map");
 	assert_false(m->dp.fail_close);
 	assert_int_equal(m->dp.df, DP_ESP_DF_COPY);
 	assert_int_equal(m->dp.adjust_mss, 0);
