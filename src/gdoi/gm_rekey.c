@@ -114,7 +114,7 @@ static struct gdoi_policy *decode_policy(struct gdoi_gm *gm, struct gm_group *g,
 			wire_kd_decode(in->kd, &gm->wkd, NULL) < 0))
 		rc = ERR_PROTO;
 	if (rc == 0)
-		rc = gdoi_policy_decode_sa(&gm->wsa, now, p, why, sizeof(why));
+		rc = gdoi_policy_decode_push_sa(&gm->wsa, now, p, why, sizeof(why));
 	if (rc == 0) {
 		kek_packet_fixup(&gm->wkd, p);
 		rc = gdoi_policy_decode_kd(p, &gm->wkd, why, sizeof(why));
@@ -181,10 +181,30 @@ static void log_new_keys(struct gdoi_gm *gm, const struct gm_group *g, const str
 			GLOG(gm->diag, DIAG_MSG_SA_TEK_UPDATED, g->cfg.name, n->tek[i].spi);
 }
 
+/* A push with only a new KEK (gdoid's KEK rekey): the rest of the policy stays. */
+static void keep_policy(struct gdoi_policy *n, const struct gdoi_policy *old)
+{
+	if (!n->n_teks) {
+		n->n_acl = old->n_acl;
+		memcpy(n->acl, old->acl, sizeof(n->acl));
+	}
+	if (!n->has_gap) {
+		n->has_gap = old->has_gap;
+		n->atd_sec = old->atd_sec;
+		n->dtd_sec = old->dtd_sec;
+	}
+	if (!n->has_pseudotime) {
+		n->has_pseudotime = old->has_pseudotime;
+		n->pt_ms = old->pt_ms;
+		n->pt_at_ns = old->pt_at_ns;
+	}
+}
+
 /* Merge the pushed policy n into the installed one. */
 static void merge(struct gdoi_gm *gm, struct gm_group *g, struct gdoi_policy *n, uint64_t now)
 {
 	struct gdoi_policy *old = &g->pol;
+	keep_policy(n, old);
 	stamp_teks(n, old, now, &g->activate_ns);
 	keep_old_teks(n, old, now);
 	if (!n->has_kek) {

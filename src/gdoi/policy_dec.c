@@ -461,15 +461,15 @@ static void decode_gap(const struct wire_gap *g, struct gdoi_policy *p)
 		p->dtd_sec = v > 0xffff ? 0xffff : (uint16_t)v;
 }
 
-int gdoi_policy_decode_sa(const struct wire_gdoi_sa *sa, uint64_t now, struct gdoi_policy *out,
-			  char *why, size_t why_cap)
+static int decode_sa(const struct wire_gdoi_sa *sa, uint64_t now, bool need_tek,
+		     struct gdoi_policy *out, char *why, size_t why_cap)
 {
 	gdoi_policy_clear(out);
 	int rc = 0;
 	uint16_t next_num = 1;
 	if (sa->doi != WIRE_DOI_GDOI)
 		rc = gdoi_errf(why, why_cap, ERR_UNSUPP, "DOI %u", (unsigned)sa->doi);
-	if (rc == 0 && !sa->n_teks)
+	if (rc == 0 && !sa->n_teks && (need_tek || !sa->has_kek))
 		rc = gdoi_errf(why, why_cap, ERR_INVAL, "no SA TEK in the policy");
 	if (rc == 0 && sa->has_kek) {
 		out->has_kek = true;
@@ -482,6 +482,18 @@ int gdoi_policy_decode_sa(const struct wire_gdoi_sa *sa, uint64_t now, struct gd
 	if (rc < 0)
 		gdoi_policy_clear(out);
 	return rc;
+}
+
+int gdoi_policy_decode_sa(const struct wire_gdoi_sa *sa, uint64_t now, struct gdoi_policy *out,
+			  char *why, size_t why_cap)
+{
+	return decode_sa(sa, now, true, out, why, why_cap);
+}
+
+int gdoi_policy_decode_push_sa(const struct wire_gdoi_sa *sa, uint64_t now, struct gdoi_policy *out,
+			       char *why, size_t why_cap)
+{
+	return decode_sa(sa, now, false, out, why, why_cap);
 }
 
 /* ---- KD ---- */

@@ -98,6 +98,12 @@ int gdoi_policy_encode_kd(const struct gdoi_policy *p, const struct gdoi_enc_opt
 int gdoi_policy_decode_sa(const struct wire_gdoi_sa *sa, uint64_t now, struct gdoi_policy *out,
 			  char *why, size_t why_cap);
 /*
+ * The same for the SA of a GROUPKEY-PUSH, which may also carry only a new
+ * SA KEK (a KEK rekey, as gdoid sends it): no SA TEK is then no error.
+ */
+int gdoi_policy_decode_push_sa(const struct wire_gdoi_sa *sa, uint64_t now, struct gdoi_policy *out,
+			       char *why, size_t why_cap);
+/*
  * GM: take the keys of every TEK and of the KEK from a decoded KD. A TEK or
  * KEK without its key packet, or with keys whose lengths do not fit its
  * algorithm, or a public key that is not a DER RSA SPKI of the announced

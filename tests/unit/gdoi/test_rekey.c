@@ -4,14 +4,18 @@
  * signer, a wrong KEK and garbled ciphertext are refused; both signature
  * forms and both signed header lengths are accepted. The gdoid captures'
  * four pushes (tests/data/gdoid) open and verify with the keys of
- * keys.txt. The acknowledgement round-trips and refuses another K_ack or a
+ * keys.txt, and a member engine left in the state of frame 10 accepts them
+ * all (KEK rekey, TEK rekeys, DELETE) and refuses their replays. The
+ * acknowledgement round-trips and refuses another K_ack or a
  * changed SEQ.
  */
 #include "test.h"
 
 #include <stdlib.h>
 
+#include "crypto/rng.h"
 #include "gdoi/caps.h"
+#include "gdoi/gm_priv.h"
 #include "gdoi/policy_wire.h"
 #include "gdoi/rekey.h"
 #include "pcap.h"
@@ -296,6 +300,109 @@ static void test_gdoid_multicast(void **state)
 		CRYPTO_HASH_SHA256);
 }
 
+/* ---- a member engine fed the gdoid pushes ---- */
+
+static const struct ike1_policy p1[] = {
+    {CRYPTO_CBC_AES128, CRYPTO_HASH_SHA256, WIRE_P1_AUTH_PSK, 14, 86400},
+};
+
+static size_t installs;
+static void on_install(void *ctx, const struct gdoi_gm_install *ins)
+{
+	(void)ctx;
+	(void)ins;
+	installs++;
+}
+
+/* A member in the state frame 10 (pull message 4) of a capture left it in. */
+static struct gdoi_gm *member_after_frame10(struct test_pcap_udp *plain_fr)
+{
+	static const uint32_t servers[] = {0x0af80001};
+	struct gdoi_gm_group_config g = {
+	    .name = "G1", .id = {GDOI_ID_NUMBER, 1234}, .servers = servers, .n_servers = 1};
+	struct gdoi_gm_config c = {.caps = GDOI_CAPS_ALL, .groups = &g, .n_groups = 1};
+	ike1_config_default(&c.ike);
+	c.ike.policies = p1;
+	c.ike.n_policies = 1;
+	c.ike.local = (struct ike1_peer){0x0af80002, 848};
+	struct gdoi_gm_io io = {.install = on_install};
+	static struct crypto_rng rng;
+	crypto_rng_seeded(&rng, 7);
+	struct gdoi_gm *gm;
+	char why[160];
+	assert_int_equal(gdoi_gm_new(&c, &io, &rng, NULL, NOW, &gm, why, sizeof(why)), 0);
+	struct gm_group *grp = gm->groups[0];
+	static struct wire_msg m8, m10;
+	assert_int_equal(wire_msg_decode(plain_fr[7].payload, plain_fr[7].len, &m8, NULL), 0);
+	assert_int_equal(wire_msg_decode(plain_fr[9].payload, plain_fr[9].len, &m10, NULL), 0);
+	assert_int_equal(
+	    wire_gdoi_sa_decode(wire_msg_find(&m8, WIRE_PL_SA, 0), WIRE_DIALECT_AUTO, &wsa, NULL),
+	    0);
+	assert_int_equal(gdoi_policy_decode_sa(&wsa, NOW, &grp->pol, why, sizeof(why)), 0);
+	assert_int_equal(wire_kd_decode(wire_msg_find(&m10, WIRE_PL_KD, 0), &wkd, NULL), 0);
+	assert_int_equal(gdoi_policy_decode_kd(&grp->pol, &wkd, why, sizeof(why)), 0);
+	grp->pol.has_seq = true;
+	grp->pol.seq = 0;
+	grp->registered = grp->ever_registered = true;
+	grp->reg_ks = servers[0];
+	grp->next_ns = grp->activate_ns = CLOCK_NEVER;
+	return gm;
+}
+
+static void engine(const char *sec, const char *name)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "gdoid/%s.decrypted.pcap", name);
+	struct test_pcap *pp = test_pcap_load(test_data_path(path));
+	static struct test_pcap_udp pf[14], wf[14];
+	assert_int_equal(test_pcap_all_udp(pp, pf, 14), 14);
+	snprintf(path, sizeof(path), "gdoid/%s.pcap", name);
+	struct test_pcap *wp = test_pcap_load(test_data_path(path));
+	assert_int_equal(test_pcap_all_udp(wp, wf, 14), 14);
+	struct gdoi_gm *gm = member_after_frame10(pf);
+	struct gm_group *grp = gm->groups[0];
+	struct vfile *v = vfile_load("gdoid/keys.txt");
+	uint8_t kek2[GDOI_KEK_SPI_LEN];
+	assert_int_equal(vfile_hex(v, sec, "kek.2.spi", kek2, sizeof(kek2)), GDOI_KEK_SPI_LEN);
+	const struct ike1_peer ks = {0x0af80001, 848};
+	struct gdoi_gm_group_info gi;
+	for (size_t f = 10; f < 14; f++) {
+		gdoi_gm_input(gm, NOW, &ks, wf[f].payload, wf[f].len);
+		assert_int_equal(gdoi_gm_group_info(gm, 0, NOW, &gi), 0);
+		assert_int_equal(gi.rekeys_received, f - 9);
+		assert_int_equal(gi.last_rekey_seq, f - 9);
+		if (f == 11) /* the KEK rekey: KEK 2 installed, its key packet named by KEK 1 */
+			assert_memory_equal(grp->pol.kek.spi, kek2, GDOI_KEK_SPI_LEN);
+	}
+	assert_int_equal(installs, 4);
+	assert_int_equal(gi.acks_sent, 0); /* gdoid asks for none */
+	/* Frame 14 deleted every TEK: none outlives the deactivation delay. */
+	for (size_t i = 0; i < grp->pol.n_teks; i++)
+		assert_true(grp->pol.tek[i].expires_ns <=
+			    NOW + (uint64_t)grp->pol.dtd_sec * NS_PER_SEC);
+	/* Replays: frame 11 now has an unknown KEK, frame 13 an old SEQ. */
+	struct gdoi_gm_stats st;
+	gdoi_gm_input(gm, NOW, &ks, wf[10].payload, wf[10].len);
+	gdoi_gm_input(gm, NOW, &ks, wf[12].payload, wf[12].len);
+	gdoi_gm_get_stats(gm, &st);
+	assert_int_equal(st.rekey_unknown_kek, 1);
+	assert_int_equal(st.rekey_replayed, 1);
+	assert_int_equal(installs, 4);
+	installs = 0;
+	gdoi_gm_free(gm);
+	vfile_free(v);
+	test_pcap_free(pp);
+	test_pcap_free(wp);
+}
+
+static void test_gdoid_pushes_to_a_member(void **state)
+{
+	(void)state;
+	engine("registration-rekey.pcap", "registration-rekey");
+	engine("multicast-rekey.pcap", "multicast-rekey");
+	engine("rfc-layout-registration.pcap", "rfc-layout-registration");
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -317,10 +424,15 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    TEST(test_roundtrip),     TEST(test_both_forms_and_lengths),
-	    TEST(test_wrong_signer),  TEST(test_wrong_kek),
-	    TEST(test_garbled),	      TEST(test_ack),
-	    TEST(test_gdoid_unicast), TEST(test_gdoid_multicast),
+	    TEST(test_roundtrip),
+	    TEST(test_both_forms_and_lengths),
+	    TEST(test_wrong_signer),
+	    TEST(test_wrong_kek),
+	    TEST(test_garbled),
+	    TEST(test_ack),
+	    TEST(test_gdoid_unicast),
+	    TEST(test_gdoid_multicast),
+	    TEST(test_gdoid_pushes_to_a_member),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
