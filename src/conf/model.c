@@ -155,7 +155,8 @@ static bool if_eq(const struct conf_interface *a, const struct conf_interface *b
 
 bool conf_config_equal(const struct conf_config *a, const struct conf_config *b)
 {
-	if (!(STREQ(hostname) && EQ(log_buffered_bytes) && EQ(df_bit_clear)))
+	if (!(STREQ(hostname) && EQ(log_buffered_bytes) && EQ(df_bit_clear) &&
+	      EQ(phase1_doi_ipsec)))
 		return false;
 	LIST_EQ(isakmp_policies, n_isakmp_policies, policy_eq);
 	LIST_EQ(isakmp_keys, n_isakmp_keys, key_eq);

@@ -291,6 +291,13 @@ struct conf_config {
 	uint32_t log_buffered_line;
 	bool df_bit_clear; /* `crypto ipsec df-bit clear` */
 	uint32_t df_bit_line;
+	/*
+	 * `crypto gdoi phase1-doi ipsec|gdoi` (gvpn's own command): the DOI
+	 * of the phase-1 SA payload this daemon offers when it initiates.
+	 * false: 2, GDOI (default); true: 1, IPsec (Wireshark can decrypt).
+	 */
+	bool phase1_doi_ipsec;
+	uint32_t phase1_doi_line; /* 0: not configured */
 
 	struct conf_isakmp_policy isakmp_policies[CONF_ISAKMP_POLICIES_MAX]; /* in file order */
 	size_t n_isakmp_policies;

@@ -746,6 +746,17 @@ enter:
 	push(ps, M_IF);
 }
 
+/* `crypto gdoi phase1-doi ipsec|gdoi`; the last one counts */
+static void top_phase1_doi(struct ps *ps, struct cur *c)
+{
+	static const struct conf_names_kv t[] = {{"ipsec", 1}, {"gdoi", 0}};
+	uint32_t v;
+	if (choice(c, t, 2, "ipsec or gdoi", &v) && eol(c)) {
+		ps->c->phase1_doi_ipsec = v == 1;
+		ps->c->phase1_doi_line = c->l->no;
+	}
+}
+
 static int mode_top(struct ps *ps, struct cur *c)
 {
 	struct conf_config *cf = ps->c;
@@ -783,8 +794,12 @@ static int mode_top(struct ps *ps, struct cur *c)
 				cur_fail(c, "transform-set, profile or df-bit");
 			}
 		} else if (accept(c, "gdoi")) {
-			if (expect(c, "group"))
+			if (accept(c, "group"))
 				top_group(ps, c);
+			else if (accept(c, "phase1-doi"))
+				top_phase1_doi(ps, c);
+			else
+				cur_fail(c, "group or phase1-doi");
 		} else if (accept(c, "map")) {
 			top_map(ps, c);
 		} else {

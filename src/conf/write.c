@@ -70,6 +70,10 @@ static void policies(struct w *w, const struct conf_config *c)
 			put(w, " %s", IP(k->mask));
 		put(w, "\n");
 	}
+	if (c->phase1_doi_ipsec) {
+		sep(w);
+		put(w, "crypto gdoi phase1-doi ipsec\n");
+	}
 }
 
 static void ipsec(struct w *w, const struct conf_config *c)

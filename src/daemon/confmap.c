@@ -464,6 +464,8 @@ int daemon_confmap_build(const struct conf_config *c, const struct daemon_confma
 		ikes[i]->policies = m->policies;
 		ikes[i]->n_policies = m->n_policies;
 		ikes[i]->weak_groups = m->weak_groups;
+		/* `crypto gdoi phase1-doi` (what this side offers in main mode 1) */
+		ikes[i]->doi = c->phase1_doi_ipsec ? WIRE_DOI_IPSEC : WIRE_DOI_GDOI;
 	}
 	m->ks.psk = m->gm.psk = daemon_confmap_psk_cb;
 	m->ks.psk_arg = m->gm.psk_arg = m;
@@ -557,7 +559,8 @@ bool daemon_confmap_same_ike(const struct daemon_confmap *a, const struct daemon
 	return a->n_policies == b->n_policies && a->weak_groups == b->weak_groups &&
 	       !memcmp(a->policies, b->policies, a->n_policies * sizeof(a->policies[0])) &&
 	       a->ks.ike.local.ip4 == b->ks.ike.local.ip4 &&
-	       a->gm.ike.local.ip4 == b->gm.ike.local.ip4 && !a->eng.ks == !b->eng.ks &&
+	       a->gm.ike.local.ip4 == b->gm.ike.local.ip4 && a->gm.ike.doi == b->gm.ike.doi &&
+	       a->ks.ike.doi == b->ks.ike.doi && !a->eng.ks == !b->eng.ks &&
 	       !a->eng.gm == !b->eng.gm;
 }
 

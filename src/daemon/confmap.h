@@ -109,7 +109,8 @@ int daemon_confmap_psk(const struct daemon_confmap *m, uint32_t peer,
 int daemon_confmap_psk_cb(void *arg, const struct ike1_peer *peer,
 			  uint8_t key[static IKE1_PSK_MAX]);
 
-/* Same ike1 set-up (policies, local addresses): engines can take the rest by config_replace. */
+/* Same ike1 set-up (policies, local addresses, phase-1 DOI): engines can take the rest by
+ * config_replace. */
 bool daemon_confmap_same_ike(const struct daemon_confmap *a, const struct daemon_confmap *b);
 /* Same data plane (interface, its settings, the map's groups in order). */
 bool daemon_confmap_same_dp(const struct daemon_confmap *a, const struct daemon_confmap *b);

@@ -84,6 +84,8 @@ static const char all_text[] =
     "crypto isakmp key 0 k1 address 10.0.0.0 255.0.0.0\n"
     "crypto isakmp key k2 address 10.1.1.1\n"
     "crypto isakmp key k3 address 0.0.0.0\n"
+    "crypto gdoi phase1-doi gdoi\n"
+    "crypto gdoi phase1-doi ipsec\n"
     "crypto ipsec transform-set t1 esp-aes esp-sha-hmac\n"
     " mode tunnel\n"
     "crypto ipsec transform-set t2 esp-gcm 256\n"
@@ -318,6 +320,8 @@ static void test_issue_gm(void **state)
 	assert_int_equal(g->servers[0].line, 11);
 	assert_int_equal(g->servers[1].addr, ip4(10, 1, 12, 2));
 	assert_false(g->fail_close);
+	assert_false(c->phase1_doi_ipsec); /* default: DOI 2, GDOI */
+	assert_int_equal(c->phase1_doi_line, 0);
 	const struct conf_crypto_map *m = conf_find_crypto_map(c, "gm_map");
 	assert_non_null(m);
 	assert_int_equal(m->seq, 10);
@@ -360,6 +364,8 @@ static void test_every_command(void **state)
 	struct conf_config *c = parse_ok(all_text, sizeof(all_text) - 1, "all");
 	assert_int_equal(c->log_buffered_bytes, 100000);
 	assert_true(c->df_bit_clear);
+	assert_true(c->phase1_doi_ipsec); /* the last of the two */
+	assert_int_equal(c->phase1_doi_line, 17);
 	assert_int_equal(c->isakmp_policies[0].enc, CONF_IKE_ENC_3DES);
 	assert_int_equal(c->isakmp_policies[0].key_bits, 192);
 	assert_int_equal(c->isakmp_policies[0].lifetime_sec, 3600);
@@ -485,6 +491,14 @@ static void test_syntax_errors(void **state)
 		      "t.conf:1: 'crypto gdoi group G': missing 'server address ipv4 A' (member) "
 		      "or 'server local' (key server)\n");
 	expect_errors("hostname A B\n", ERR_SYNTAX, "t.conf:1: 'A B': expected end of line\n");
+	expect_errors("crypto gdoi phase1-doi 1\ncrypto gdoi phase1-doi\n"
+		      "crypto gdoi phase1-doi ipsec gdoi\ncrypto gdoi phase-doi ipsec\n",
+		      ERR_SYNTAX,
+		      "t.conf:1: 'phase1-doi 1': expected ipsec or gdoi\n"
+		      "t.conf:2: 'phase1-doi': incomplete command, expected ipsec or gdoi after "
+		      "it\n"
+		      "t.conf:3: 'ipsec gdoi': expected end of line\n"
+		      "t.conf:4: 'gdoi phase-doi': expected group or phase1-doi\n");
 	expect_errors("crypto map m 10 ipsec-isakmp\n", ERR_SYNTAX,
 		      "t.conf:1: '10 ipsec-isakmp': expected gdoi (the only crypto map type)\n");
 	/* a key is never quoted */

@@ -459,6 +459,38 @@ static void test_same_ike_and_dp(void **state)
 	done(&a);
 }
 
+/*
+ * `crypto gdoi phase1-doi`: the DOI both ike1 set-ups offer (GDOI by
+ * default, IPsec when configured); a change makes new engines, and the
+ * engines take DOI 1.
+ */
+static void test_phase1_doi(void **state)
+{
+	(void)state;
+	struct fx a = {0}, b = {0};
+	static char text[sizeof(gm_text) + 64];
+	assert_int_equal(build(&a, "gm1.conf", gm_text, &env), 0);
+	assert_int_equal(a.map->gm.ike.doi, WIRE_DOI_GDOI);
+	assert_int_equal(a.map->ks.ike.doi, WIRE_DOI_GDOI);
+	variant(text, sizeof(text), gm_text, "crypto gdoi group G1\n",
+		"crypto gdoi phase1-doi ipsec\ncrypto gdoi group G1\n");
+	assert_int_equal(build(&b, "gm1.conf", text, &env), 0);
+	assert_int_equal(b.map->gm.ike.doi, WIRE_DOI_IPSEC);
+	assert_int_equal(b.map->ks.ike.doi, WIRE_DOI_IPSEC);
+	assert_false(daemon_confmap_same_ike(a.map, b.map));
+	assert_true(daemon_confmap_same_dp(a.map, b.map));
+	assert_int_equal(daemon_confmap_try(b.map, &b.err), 0);
+	done(&b);
+	/* the explicit default is the default */
+	variant(text, sizeof(text), gm_text, "crypto gdoi group G1\n",
+		"crypto gdoi phase1-doi gdoi\ncrypto gdoi group G1\n");
+	assert_int_equal(build(&b, "gm1.conf", text, &env), 0);
+	assert_int_equal(b.map->gm.ike.doi, WIRE_DOI_GDOI);
+	assert_true(daemon_confmap_same_ike(a.map, b.map));
+	done(&b);
+	done(&a);
+}
+
 /* ---- the lab's example files ---- */
 
 static void test_examples(void **state)
@@ -516,6 +548,7 @@ int main(void)
 	    TEST(test_error_two_crypto_map_interfaces),
 	    TEST(test_unknown_interface_is_no_error),
 	    TEST(test_same_ike_and_dp),
+	    TEST(test_phase1_doi),
 	    TEST(test_examples),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
