@@ -521,10 +521,12 @@ print_hints() {
 				;;
 			esac
 		done
+		# a member for the rest, if there is one
 		n=${1%% *}
+		case " $1 " in *" gm"[0-9]*) n=$(tr ' ' '\n' <<<"$1" | grep -m1 '^gm') ;; esac
 		echo "  $me exec $n gvpn                         # interactive prompt (? for help)"
 		echo "  $me exec $n gvpn show logging            # or: tail -f $LABLIB_DIR/$n/gvpnd.log"
-		echo "  $me restart $n                          # a restarted member registers again"
+		echo "  $me restart $n                          # a restarted daemon starts afresh"
 	else
 		echo "  $me up --daemons            # start gvpnd on ks1, gm1, gm2"
 	fi
