@@ -173,7 +173,38 @@ static int write_file(const struct daemon_keystore *ks, const struct key_entry *
 	return rc;
 }
 
-/* Load dir/name; a problem is reported in err and the file skipped. */
+/*
+ * Read and parse ks->dir/name (label_len characters of label, then the
+ * suffix) into e: NULL, or why the file cannot be used. *rc is set only
+ * for ERR_NOMEM, which stops the whole open.
+ */
+static const char *read_entry(const struct daemon_keystore *ks, const char *name, size_t label_len,
+			      struct key_entry *e, int *rc)
+{
+	if (label_len > DAEMON_KEY_LABEL_MAX)
+		return "the name is not a key label";
+	memcpy(e->label, name, label_len);
+	if (!label_ok(e->label))
+		return "the name is not a key label";
+	struct dbuf text = DBUF_INIT;
+	text.secret = true;
+	const char *why = NULL;
+	int r = daemon_file_read(ks->dir, name, DAEMON_KEY_FILE_MAX, &text);
+	if (r == ERR_INVAL)
+		why = "group or others may read it, or no regular file (must be mode 0600)";
+	else if (r == ERR_LIMIT)
+		why = "too large";
+	else if (r == ERR_NOMEM)
+		*rc = r;
+	else if (r)
+		why = strerror(errno);
+	else
+		parse_file((const char *)text.p, text.len, e, &why);
+	dbuf_free(&text);
+	return why;
+}
+
+/* Load ks->dir/name; a problem is reported in err and the file skipped. */
 static int load_one(struct daemon_keystore *ks, const char *name, struct dbuf *err)
 {
 	size_t n = strlen(name), slen = strlen(FILE_SUFFIX);
@@ -184,46 +215,17 @@ static int load_one(struct daemon_keystore *ks, const char *name, struct dbuf *e
 	struct key_entry *e = calloc(1, sizeof(*e));
 	if (!e)
 		return ERR_NOMEM;
-	const char *why = NULL;
-	struct dbuf text = DBUF_INIT;
-	text.secret = true;
-	bool found = false;
-	size_t at = 0;
 	int rc = 0;
-	if (n - slen > DAEMON_KEY_LABEL_MAX) {
-		why = "the name is not a key label";
-	} else {
-		memcpy(e->label, name, n - slen);
-		if (!label_ok(e->label))
-			why = "the name is not a key label";
-	}
-	if (!why) {
-		rc = daemon_file_read(ks->dir, name, DAEMON_KEY_FILE_MAX, &text);
-		if (rc == ERR_INVAL)
-			why = "group or others may read it, or no regular file (must be mode 0600)";
-		else if (rc == ERR_LIMIT)
-			why = "too large";
-		else if (rc == ERR_NOMEM)
-			goto out;
-		else if (rc)
-			why = strerror(errno);
-		rc = 0;
-	}
-	if (!why && parse_file((const char *)text.p, text.len, e, &why))
-		rc = 0;
-	if (!why) {
-		at = find(ks, e->label, &found);
-		if (ks->n == DAEMON_KEYS_MAX)
-			why = "too many keys in the store";
-	}
-	if (why) {
+	const char *why = read_entry(ks, name, n - slen, e, &rc);
+	if (!why && !rc && ks->n == DAEMON_KEYS_MAX)
+		why = "too many keys in the store";
+	if (why)
 		dbuf_printf(err, "%s/%s: %s; key not loaded\n", ks->dir, name, why);
-		goto out;
+	if (!why && !rc) {
+		bool found;
+		insert_at(ks, find(ks, e->label, &found), e);
+		e = NULL;
 	}
-	insert_at(ks, at, e);
-	e = NULL;
-out:
-	dbuf_free(&text);
 	entry_free(e);
 	return rc;
 }
