@@ -179,6 +179,12 @@ static void log_new_keys(struct gdoi_gm *gm, const struct gm_group *g, const str
 	for (size_t i = 0; i < n->n_teks; i++)
 		if (!find_tek(old, n->tek[i].spi))
 			GLOG(gm->diag, DIAG_MSG_SA_TEK_UPDATED, g->cfg.name, n->tek[i].spi);
+	if (!n->has_kek || !old->has_kek || n->kek.multicast == old->kek.multicast)
+		return;
+	if (n->kek.multicast)
+		GLOG(gm->diag, DIAG_MSG_GM_REKEY_TRANS_2_MULTI, g->cfg.name);
+	else
+		GLOG(gm->diag, DIAG_MSG_GM_REKEY_TRANS_2_UNI, g->cfg.name);
 }
 
 /* A push with only a new KEK (gdoid's KEK rekey): the rest of the policy stays. */

@@ -423,10 +423,13 @@ static int reconf_kek(struct gdoi_ks *ks, struct ks_group *g, const struct ks_gr
 	return 0;
 }
 
-/* Does b hold a KEK or TEK that a did not? */
+/* Does b hold a KEK, a rekey transport or a TEK that a did not? */
 static bool keys_changed(const struct gdoi_policy *a, const struct gdoi_policy *b)
 {
 	if (b->has_kek && (!a->has_kek || memcmp(a->kek.spi, b->kek.spi, GDOI_KEK_SPI_LEN)))
+		return true;
+	if (b->has_kek &&
+	    (a->kek.multicast != b->kek.multicast || a->kek.mcast_addr != b->kek.mcast_addr))
 		return true;
 	for (size_t i = 0; i < b->n_teks; i++) {
 		bool found = false;

@@ -5,6 +5,8 @@
  * policy (KEK, every live TEK, ACL, GAP, pseudotime) is pushed, encrypted
  * with the KEK the members hold and signed with the group's RSA key.
  *
+ * The transport is the one of the KEK the members hold (a push that moves
+ * the group to multicast still goes unicast, so they learn the address).
  * Unicast: round 0 to every member, then every P seconds a new round (next
  * sequence number, new signature) to the members that have not
  * acknowledged yet, N retransmission rounds at most. A member that misses
@@ -165,12 +167,12 @@ static void send_round(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 		g->rst.retransmits++;
 	else
 		g->rekeys_sent++;
-	if (g->cfg.multicast) {
+	if (rk->kek.multicast) {
 		const struct ks_rekey_msg *m = msg_for(ks, g, group_caps(ks, g), now);
 		if (m)
-			send_to(ks, g->cfg.mcast_addr, GDOI_PORT_UDP, m);
+			send_to(ks, rk->kek.mcast_addr, GDOI_PORT_UDP, m);
 		GLOG(ks->diag, DIAG_MSG_KS_SEND_MCAST_REKEY, g->cfg.name, ksa,
-		     diag_ip4(g->cfg.mcast_addr, grp), rk->seq);
+		     diag_ip4(rk->kek.mcast_addr, grp), rk->seq);
 	} else {
 		if (!rk->round)
 			GLOG(ks->diag, DIAG_MSG_KS_SEND_UNICAST_REKEY, g->cfg.name, ksa, rk->seq);
@@ -210,14 +212,14 @@ static void rekey_end(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 	list_for_each_safe(pos, tmp, &g->members)
 	{
 		struct ks_member *m = container_of(pos, struct ks_member, link);
-		if (g->cfg.multicast || !waiting(rk, m))
+		if (rk->kek.multicast || !waiting(rk, m))
 			continue;
 		m->rk_pending = 0;
 		m->acks_missed++;
 		if (++m->missed_row >= limit)
 			eject(ks, g, m);
 	}
-	if (!g->rst.last_duration_ms || g->cfg.multicast)
+	if (!g->rst.last_duration_ms || rk->kek.multicast)
 		g->rst.last_duration_ms = (now - rk->started_ns) / NS_PER_MS;
 	bool deferred = rk->deferred;
 	rekey_stop(rk);
@@ -241,7 +243,7 @@ void ks_rekey_tick(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 	struct ks_rekey *rk = &g->rk;
 	if (!rk->active || rk->next_ns > now)
 		return;
-	bool more = g->cfg.multicast || anyone_waiting(g);
+	bool more = rk->kek.multicast || anyone_waiting(g);
 	if (!more || rk->round >= g->cfg.retrans_count || rk->seq == UINT32_MAX) {
 		rekey_end(ks, g, now);
 		return;
@@ -300,7 +302,7 @@ void ks_rekey_start(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 void ks_rekey_member_registered(struct ks_group *g, struct ks_member *m, uint32_t version)
 {
 	/* Its message 4 carried keys older than the rekey in progress: it needs the push too. */
-	bool older = g->rk.active && version < g->rk.pv->version && !g->cfg.multicast;
+	bool older = g->rk.active && version < g->rk.pv->version && !g->rk.kek.multicast;
 	m->rk_pending = older ? g->rk.id : 0;
 	m->missed_row = 0;
 }

@@ -9,6 +9,7 @@
  *  - a member that misses the ACKs of N rekeys in a row is removed, and
  *    registers again before its keys run out;
  *  - multicast: every round to the group address, no ACKs, nobody removed;
+ *    a change of transport reaches the members through the old one;
  *  - `crypto gdoi ks rekey`, `clear crypto gdoi ks members` and a restored
  *    sequence number;
  *  - many members (GVPN_REKEY_MEMBERS, default 300) through 10 TEK
@@ -439,6 +440,46 @@ static void test_multicast_rounds_without_acks(void **state)
 	world_down(&w);
 }
 
+static void test_transport_change_reaches_members(void **state)
+{
+	(void)state;
+	struct h_ks_setup k;
+	ks_cfg(&k);
+	struct r_world w;
+	world_up(&w, 3, NULL, &k, false);
+	for (size_t i = 0; i < w.n; i++)
+		sim_node_join(w.gm[i]->node, IP_MCAST);
+	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	sim_run_until(w.s, 100 * NS_PER_SEC);
+	assert_int_equal(w.gm_log->count[DIAG_MSG_GM_REKEY_TRANS_2_UNI], 3); /* at registration */
+	/* `rekey transport multicast`: announced by a unicast push under the KEK they hold. */
+	k.group.multicast = true;
+	k.group.mcast_addr = IP_MCAST;
+	char err[128] = "";
+	assert_int_equal(gdoi_ks_config_replace(w.ks->ks, &k.cfg, sim_now(w.s), err, sizeof(err)),
+			 0);
+	sim_node_touch(w.ks->node);
+	assert_int_equal(w.ks_log->count[DIAG_MSG_KS_REKEY_TRANS_2_MULTI], 1);
+	assert_int_equal(w.ks_log->count[DIAG_MSG_KS_SEND_UNICAST_REKEY], 1);
+	sim_run_until(w.s, 101 * NS_PER_SEC);
+	assert_int_equal(w.gm_log->count[DIAG_MSG_GM_REKEY_TRANS_2_MULTI], 3);
+	for (size_t i = 0; i < w.n; i++) {
+		struct gdoi_gm_group_info gi = gm_info(&w, i);
+		assert_true(gi.multicast);
+		assert_int_equal(gi.kek_dst, IP_MCAST);
+		assert_int_equal(gi.acks_sent, 1);
+	}
+	/* The next rekeys go to the group address, and keep everyone keyed. */
+	watch(&w, 1500 * NS_PER_SEC, NS_PER_SEC);
+	assert_true(w.ks_log->count[DIAG_MSG_KS_SEND_MCAST_REKEY] >= 3);
+	for (size_t i = 0; i < w.n; i++) {
+		assert_int_equal(w.gaps[i], 0);
+		assert_int_equal(w.gm[i]->registrations, 1);
+		assert_int_equal(gm_info(&w, i).acks_sent, 1);
+	}
+	world_down(&w);
+}
+
 /* ---- commands ---- */
 
 static void test_rekey_now_clear_members_and_restored_seq(void **state)
@@ -561,6 +602,7 @@ int main(void)
 	    TEST(test_replayed_reordered_forged_garbled_refused),
 	    TEST(test_member_missing_acks_is_removed_and_reregisters),
 	    TEST(test_multicast_rounds_without_acks),
+	    TEST(test_transport_change_reaches_members),
 	    TEST(test_rekey_now_clear_members_and_restored_seq),
 	    TEST(test_many_members_ten_rollovers_at_30pct_loss),
 	};
