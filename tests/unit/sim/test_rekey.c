@@ -12,7 +12,7 @@
  *    a change of transport reaches the members through the old one;
  *  - `crypto gdoi ks rekey`, `clear crypto gdoi ks members` and a restored
  *    sequence number;
- * *  - many members (GVPN_REKEY_MEMBERS, default 1000) through 10 TEK
+ *  - many members (GVPN_REKEY_MEMBERS, default 1000) through 10 TEK
  *    roll-overs at 30 % loss on every link: a member is only ever without
  *    a TEK when it never received the key that would have covered that
  *    moment (every round of that rekey lost), and such members register
