@@ -1,0 +1,238 @@
+#!/bin/bash
+# The data plane on the product's path: KS1, GM1 and GM2 run gvpnd with
+# examples/{ks1,gm1,gm2}.conf (scripts/lab.sh up --daemons). The key server's
+# policy is
+#     deny udp any eq 848 any eq 848
+#     deny icmp any any
+#     permit ip 192.168.0.0 0.0.255.255 192.168.0.0 0.0.255.255
+# with AES-256-CBC + HMAC-SHA-256-128. After both members registered:
+#  - the members' rules (encap chain in mangle POSTROUTING, decap chain in
+#    raw PREROUTING, GDOI never queued);
+#  - TCP and UDP from h13 to h14 cross the WAN bridge only as ESP between
+#    192.168.13.2 and 192.168.14.2 (header preservation) with the TEK's
+#    SPI; ICMP crosses in clear;
+#  - 50 MB of TCP arrive intact with every MTU at 1500 (PMTUD through
+#    GM1's own ICMP, mtu 1438 for this transform);
+#  - a 1472-byte UDP datagram with DF gets ICMP frag-needed from GM1
+#    carrying mtu 1438; without DF it arrives whole (fragmented before
+#    encryption);
+#  - a tampered ESP packet injected on the WAN is dropped by GM2 and counted
+#    (show crypto datapath mac_fail, show crypto ipsec sa detail verify
+#    failed, RECVD_PKT_MAC_ERR in show logging);
+#  - show crypto gdoi gm and show crypto ipsec sa agree with what was sent;
+#  - a clean stop leaves no gvpn rule behind (fail-open).
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+need_root
+
+TRAFFIC=("$PYTHON" "$LAB_REPO/tests/lab/tools/dp_traffic.py")
+# AES-CBC-256 + HMAC-SHA-256-128 on a 1500-byte WAN: outer IP 20, ESP 8,
+# IV 16, ICV 16; the padded payload (inner + 2) must fit 1440 bytes.
+INNER_MTU=1438
+TMP=""
+
+[ -x "$GVPN_BUILD/gvpnd" ] || fail "no $GVPN_BUILD/gvpnd (build it, or set GVPN_BUILD)"
+[ -x "$GVPN_BUILD/gvpn" ] || fail "no $GVPN_BUILD/gvpn (build it, or set GVPN_BUILD)"
+
+# ---- helpers -------------------------------------------------------------
+
+text_has() { grep -Eq -- "$1" <<<"$2"; }
+
+registered() {
+	json_match "$(in_ns "$1" gvpn show crypto gdoi --json 2>/dev/null)" \
+		'{"groups": [{"registrationStatus": "Registered"}]}' 2>/dev/null
+}
+
+# ctr NODE SECTION NAME: a counter of `show crypto datapath --json`.
+ctr() { json_get "$(in_ns "$1" gvpn show crypto datapath --json)" "$2.$3"; }
+
+# at_least NODE SECTION NAME MIN
+at_least() {
+	local v
+	v=$(ctr "$1" "$2" "$3")
+	[ "$v" -ge "$4" ] || { echo "$1 $2.$3 = $v, want >= $4"; return 1; }
+}
+
+# capture NODE IFACE FILTER...: start a capture (lab.sh: tcpdump in NODE's
+# namespace, stopped by its PID), print its file
+capture() {
+	local node=$1 ifc=$2
+	shift 2
+	lab capture start "$node" "$ifc" -- "$@" 2>/dev/null
+}
+
+# pcap_count FILE FILTER: packets of FILE matching FILTER (tcpdump syntax)
+pcap_count() {
+	local f=$1
+	shift
+	tcpdump -n -r "$f" "$@" 2>/dev/null | wc -l
+}
+
+# esp_count FILE SRC DST SPI: ESP packets SRC > DST with SPI (0x%08x) in FILE
+esp_count() {
+	tcpdump -n -r "$1" esp 2>/dev/null | { grep -c "IP $2 > $3: ESP(spi=$4," || true; }
+}
+
+gvpn_rules() { in_ns "$1" iptables-save | { grep -c 'GVPN-' || true; }; }
+
+udp_crosses() { # SIZE df|nodf PORT: one datagram h13 -> h14 arrives whole
+	local out=$TMP/udp.$3
+	rm -f "$out"
+	in_ns h14 "${TRAFFIC[@]}" udp-rx "$3" 3 "$out" &
+	local rx=$!
+	poll 5 output_has ":$3 " in_ns h14 ss -uln || return 1
+	in_ns h13 "${TRAFFIC[@]}" udp-tx 192.168.14.2 "$3" "$1" "$2"
+	wait "$rx"
+	[ "$(cat "$out")" = "$1" ] || { echo "h14 got: $(cat "$out")"; return 1; }
+}
+
+# tcp_send FILE PORT: FILE from h13 to h14 over TCP; h14 writes "sha256 len"
+tcp_send() {
+	in_ns h14 "${TRAFFIC[@]}" tcp-rx "$2" "$1.rx" &
+	local rx=$!
+	poll 5 output_has ":$2 " in_ns h14 ss -tln || { echo "tcp receiver did not listen"; return 1; }
+	in_ns h13 "${TRAFFIC[@]}" tcp-tx 192.168.14.2 "$2" "$1" || return 1
+	wait "$rx"
+	local want
+	want="$(sha256sum "$1" | cut -d' ' -f1) $(stat -c %s "$1")"
+	[ "$(cat "$1.rx")" = "$want" ] || { echo "h14 got '$(cat "$1.rx")', want '$want'"; return 1; }
+}
+
+# ---- test ------------------------------------------------------------------
+
+lab_up --daemons ks1,gm1,gm2
+TMP=$(mktemp -d /tmp/gvpn-dpg.XXXXXX)
+on_exit rm -rf "$TMP"
+
+poll 5 registered gm1 || fail "gm1 not registered within 5 s"
+poll 5 registered gm2 || fail "gm2 not registered within 5 s"
+pass "gm1 and gm2 registered with KS1"
+
+echo "== the members' policy and rules"
+out=$(in_ns gm1 gvpn show crypto gdoi gm)
+check "gm1: show crypto gdoi gm names group G1" \
+	text_has '^Group Member Information For Group G1:$' "$out"
+check "gm1: ... and the ACL received from the KS" \
+	text_has '^ +ACL Received From KS +: gdoi_group_G1_temp_acl$' "$out"
+out=$(in_ns gm1 gvpn show crypto ipsec sa)
+# the permit flow's SPI (the deny flows show 0x0(0))
+SPI=$(sed -n 's/^ *current outbound spi: \(0x[0-9A-F]*\)([1-9].*/\1/p' <<<"$out" | head -1)
+[ -n "$SPI" ] || { printf '%s\n' "$out" >&2; fail "gm1: no current outbound spi in show crypto ipsec sa"; }
+SPI=$(printf '0x%08x' "$SPI") # tcpdump's form
+pass "gm1 sends with the TEK SPI $SPI"
+check "gm2 has the same TEK as its outbound SA (one SPI for the group)" \
+	output_has "current outbound spi: $(printf '0x%X' "$SPI")[(]" in_ns gm2 gvpn show crypto ipsec sa
+mangle=$(in_ns gm1 iptables-save -t mangle)
+check "gm1: encap chain hooked first in mangle POSTROUTING -o eth0" \
+	text_has '^-A POSTROUTING -o eth0 -j GVPN-ENC-eth0$' "$mangle"
+check "gm1: GDOI (UDP 848) and ICMP return in the kernel, in clear" \
+	eval "text_has '--sport 848 -j RETURN' \"\$mangle\" && text_has '--dport 848 -j RETURN' \"\$mangle\" &&
+	      text_has '-p icmp -j RETURN' \"\$mangle\""
+check "gm1: 192.168.0.0/16 <-> 192.168.0.0/16 is queued" \
+	text_has '-s 192.168.0.0/16 -d 192.168.0.0/16 -j NFQUEUE --queue-' "$mangle"
+check "gm2: decap chain for ESP in raw PREROUTING -i eth0" \
+	output_has '^-A PREROUTING -i eth0 -p esp -j GVPN-DEC-eth0$' in_ns gm2 iptables-save -t raw
+
+echo "== what crosses the WAN"
+head -c 1000000 /dev/urandom >"$TMP/small"
+CAP=$(capture wan br0 host 192.168.13.2 and host 192.168.14.2)
+check "ping h13 -> h14 (ICMP is denied in the policy)" in_ns h13 ping -c 2 -i 0.2 -W 2 192.168.14.2
+check "1 MB TCP h13 -> h14 arrives intact (sha256, length)" tcp_send "$TMP/small" 5001
+check "UDP h13 -> h14 (200 bytes)" udp_crosses 200 nodf 5002
+lab capture stop wan >/dev/null 2>&1
+check "ICMP echo request and reply crossed the WAN in clear" \
+	eval "[ \$(pcap_count '$CAP' 'icmp[icmptype] == icmp-echo') -ge 2 ] &&
+	      [ \$(pcap_count '$CAP' 'icmp[icmptype] == icmp-echoreply') -ge 2 ]"
+check "not one clear TCP or UDP packet between the hosts on the WAN" \
+	test "$(pcap_count "$CAP" 'tcp or udp')" = 0
+check "ESP 192.168.13.2 > 192.168.14.2 with SPI $SPI carried the data (header preservation; the capture may miss some)" \
+	eval "[ \$(esp_count '$CAP' 192.168.13.2 192.168.14.2 $SPI) -ge 10 ]"
+check "... and ESP 192.168.14.2 > 192.168.13.2 the TCP ACKs" \
+	eval "[ \$(esp_count '$CAP' 192.168.14.2 192.168.13.2 $SPI) -ge 10 ]"
+check "the capture holds nothing else between the hosts (ESP or ICMP only)" \
+	test "$(pcap_count "$CAP" 'not esp and not icmp')" = 0
+check "gm2 decrypted what gm1 encrypted (inbound decrypted >= 500)" at_least gm2 inbound decrypted 500
+check "gm1 queued no ICMP: it returned in the kernel (classified_deny = 0)" \
+	eval "[ \$(ctr gm1 outbound classifiedDeny) = 0 ]"
+
+echo "== 50 MB TCP with all MTUs at 1500 (PMTUD through the encrypting GM)"
+head -c 52428800 /dev/urandom >"$TMP/big"
+in_ns h13 ip route flush cache
+CAP=$(capture wan br0 '(tcp or udp) and host 192.168.13.2 and host 192.168.14.2')
+check "50 MB TCP h13 -> h14 arrives intact (sha256 and length equal)" tcp_send "$TMP/big" 5003
+lab capture stop wan >/dev/null 2>&1
+check "... and not one clear TCP/UDP packet between the hosts crossed the WAN" \
+	test "$(pcap_count "$CAP")" = 0
+check "gm1 sent ICMP frag-needed for full-size segments (icmp_frag_needed >= 1)" \
+	at_least gm1 events icmpFragNeeded 1
+check "h13 learnt the reduced path MTU $INNER_MTU (ip route get)" \
+	output_has "mtu $INNER_MTU" in_ns h13 ip route get 192.168.14.2
+check "no queue overflow on gm1 or gm2 (queue_dropped = user_dropped = 0)" \
+	eval "[ \$(ctr gm1 queues queueDropped) = 0 ] && [ \$(ctr gm1 queues userDropped) = 0 ] &&
+	      [ \$(ctr gm2 queues queueDropped) = 0 ] && [ \$(ctr gm2 queues userDropped) = 0 ]"
+check "gm2 saw no authentication failure or replay drop during the transfer" \
+	eval "[ \$(ctr gm2 drops macFail) = 0 ] && [ \$(ctr gm2 drops replayTbar) = 0 ]"
+
+echo "== 1472-byte UDP with and without DF"
+in_ns h13 ip route flush cache
+CAP=$(capture h13 eth0 icmp)
+BEFORE=$(ctr gm1 events icmpFragNeeded)
+in_ns h14 "${TRAFFIC[@]}" udp-rx 5004 1 "$TMP/udp.df" &
+RX=$!
+poll 5 output_has ':5004 ' in_ns h14 ss -uln || fail "udp receiver did not listen"
+ERR=$(in_ns h13 "${TRAFFIC[@]}" udp-tx 192.168.14.2 5004 1472 df)
+wait $RX
+check "1472-byte UDP with DF set does not cross (too big once encrypted)" test "$(cat "$TMP/udp.df")" = timeout
+check "h13's socket got EMSGSIZE from an ICMP frag-needed" test "$ERR" = EMSGSIZE
+check "gm1 answered with ICMP frag-needed (icmp_frag_needed +1)" \
+	at_least gm1 events icmpFragNeeded $((BEFORE + 1))
+poll 5 test "$(pcap_count "$CAP" 'icmp[icmptype] == icmp-unreach')" -ge 1 || true
+lab capture stop h13 >/dev/null 2>&1
+check "h13 received 'need to frag (mtu $INNER_MTU)' from GM1 (10.1.13.2)" \
+	eval "tcpdump -n -r '$CAP' 2>/dev/null | grep -q 'IP 10.1.13.2 > 192.168.13.2: ICMP 192.168.14.2 unreachable - need to frag (mtu $INNER_MTU)'"
+check "h13 caches mtu $INNER_MTU for h14" output_has "mtu $INNER_MTU" in_ns h13 ip route get 192.168.14.2
+in_ns h13 ip route flush cache
+BEFORE=$(ctr gm1 events fragmented)
+CAP=$(capture wan br0 host 192.168.13.2 and host 192.168.14.2)
+check "1472-byte UDP without DF arrives whole at h14" udp_crosses 1472 nodf 5005
+lab capture stop wan >/dev/null 2>&1
+check "gm1 fragmented it before encryption (fragmented +1)" \
+	at_least gm1 events fragmented $((BEFORE + 1))
+check "... into ESP packets that are not fragments themselves (2 ESP, no IP fragment, no clear UDP)" \
+	eval "[ \$(esp_count '$CAP' 192.168.13.2 192.168.14.2 $SPI) -ge 2 ] &&
+	      [ \$(pcap_count '$CAP' 'ip[6:2] & 0x3fff != 0') = 0 ] && [ \$(pcap_count '$CAP' udp) = 0 ]"
+
+echo "== tampered ESP injected on the WAN"
+CAP=$(capture gm2 eth0 esp and src 192.168.13.2)
+check "UDP h13 -> h14 to have an ESP packet" udp_crosses 300 nodf 5006
+lab capture stop gm2 >/dev/null 2>&1
+BEFORE=$(ctr gm2 drops macFail)
+BEFORE_DEC=$(ctr gm2 inbound decrypted)
+GM2_MAC=$(ip -n gvpn-gm2 -o link show dev eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\) .*/\1/p')
+check "ks1 sends that ESP packet again with one ICV byte flipped (AF_PACKET to gm2 $GM2_MAC)" \
+	in_ns ks1 "${TRAFFIC[@]}" esp-tamper "$CAP" eth0 "$GM2_MAC"
+check "gm2 dropped it as mac_fail (show crypto datapath: $BEFORE -> $((BEFORE + 1)))" \
+	poll 5 at_least gm2 drops macFail $((BEFORE + 1))
+check "... and decrypted nothing more" test "$(ctr gm2 inbound decrypted)" = "$BEFORE_DEC"
+check "... counted on the SA (show crypto ipsec sa detail: #pkts verify failed >= 1)" \
+	output_has '#pkts verify failed: [1-9]' in_ns gm2 gvpn show crypto ipsec sa detail
+check "... and logged %CRYPTO-4-RECVD_PKT_MAC_ERR (show logging)" \
+	poll 5 output_has 'CRYPTO-4-RECVD_PKT_MAC_ERR' in_ns gm2 gvpn show logging
+check "UDP h13 -> h14 still crosses afterwards" udp_crosses 300 nodf 5007
+
+echo "== show crypto ipsec sa after the traffic"
+enc=$(json_get "$(in_ns gm1 gvpn show crypto ipsec sa --json)" interfaces.0.flows.-1.pktsEncaps)
+check "gm1: #pkts encaps of the permit flow >= 36000 (the 50 MB)" test "$enc" -ge 36000
+dec=$(json_get "$(in_ns gm2 gvpn show crypto ipsec sa --json)" interfaces.0.flows.-1.pktsDecaps)
+check "gm2: #pkts decaps of the permit flow >= 36000" test "$dec" -ge 36000
+
+echo "== clean stop (fail-open)"
+check "gm1 stops" lab stop gm1
+check "gm2 stops" lab stop gm2
+check "no gvpn rule is left on gm1 (iptables-save)" test "$(gvpn_rules gm1)" = 0
+check "no gvpn rule is left on gm2 (iptables-save)" test "$(gvpn_rules gm2)" = 0
+CAP=$(capture wan br0 udp and host 192.168.13.2 and host 192.168.14.2)
+check "UDP h13 -> h14 crosses now" udp_crosses 200 nodf 5008
+lab capture stop wan >/dev/null 2>&1
+check "... in clear on the WAN" test "$(pcap_count "$CAP" udp)" -ge 1
+lab_done
