@@ -17,6 +17,8 @@
 #include "util/mem.h"
 #include "wire/names.h"
 
+#define KS_REKEY_PACE_DEFAULT 5000u /* pushes per second */
+
 void ks_event(struct gdoi_ks *ks, enum gdoi_ks_event_type type, const struct ks_group *g,
 	      uint32_t peer, uint16_t notify, uint32_t spi)
 {
@@ -145,6 +147,8 @@ int gdoi_ks_new(const struct gdoi_ks_config *cfg, const struct gdoi_ks_io *io,
 	ks->now = now;
 	ks->next_ns = CLOCK_NEVER;
 	ks->next_handle = 1;
+	uint32_t pace = cfg->rekey_pace ? cfg->rekey_pace : KS_REKEY_PACE_DEFAULT;
+	ks->rekey_batch = pace / 10u ? pace / 10u : 1u;
 	gdoi_caps_vid(cfg->caps, ks->vid);
 	ks->vid_data = (struct wire_data){ks->vid, sizeof(ks->vid)};
 	struct ike1_config ic = cfg->ike;

@@ -125,6 +125,11 @@ struct gdoi_ks_config {
 	bool plain;    /* send no gvpn VID: behave as a plain RFC 6407 KS (tests, interop) */
 	const struct gdoi_ks_group_config *groups;
 	size_t n_groups;
+	/*
+	 * Unicast rekey pacing (behavior-reference §2.3): pushes per second,
+	 * sent in batches every 100 ms; 0: 5000 (10,000 members in 2 s).
+	 */
+	uint32_t rekey_pace;
 };
 
 /* Events for tests and the daemon (optional hook). */

@@ -264,7 +264,7 @@ int ks_group_new(struct gdoi_ks *ks, const struct ks_group_cfg *cfg, uint64_t no
 	fill_lines(cfg, &pv->p);
 	g->pv = pv;
 	g->push_kek = pv->p.kek; /* what members registering now will hold */
-	g->rk.next_ns = CLOCK_NEVER;
+	g->rk.next_ns = g->rk.batch_ns = CLOCK_NEVER;
 	g->cfg.rsa_key = NULL;
 	if (ks_rekey_set_key(g, cfg->rsa_key) < 0)
 		GLOG(ks->diag, DIAG_MSG_KS_NO_RSA_KEYS, cfg->rsa_label, cfg->name);
@@ -290,7 +290,7 @@ uint64_t ks_group_pt_ms(const struct ks_group *g, uint64_t now)
 
 uint64_t ks_group_deadline(const struct ks_group *g)
 {
-	uint64_t next = MIN(g->kek_roll_ns, g->rk.next_ns);
+	uint64_t next = MIN(g->kek_roll_ns, MIN(g->rk.next_ns, g->rk.batch_ns));
 	const struct gdoi_policy *p = &g->pv->p;
 	for (size_t i = 0; i < g->cfg.n_sas; i++)
 		next = MIN(next, g->tek_roll_ns[i]);

@@ -66,7 +66,8 @@ struct ks_group_cfg {
 	uint32_t needs; /* capabilities the policy needs from a member (enum gdoi_cap) */
 };
 
-#define KS_REKEY_MSGS 4 /* distinct member capability sets served per round */
+#define KS_REKEY_MSGS	  4		    /* distinct member capability sets served per round */
+#define KS_REKEY_BATCH_NS (100 * NS_PER_MS) /* unicast pushes go out in batches this apart */
 
 /* One round's message for members with these capabilities. */
 struct ks_rekey_msg {
@@ -87,6 +88,7 @@ struct ks_rekey {
 	uint32_t seq_first, seq;
 	uint32_t round;
 	uint64_t started_ns, next_ns; /* next round, or the end (misses counted) */
+	uint64_t batch_ns;	      /* the round's next batch of unicast sends (pacing) */
 	struct gdoi_kek kek;	      /* protects every round: the KEK members held */
 	struct ks_polver *pv;	      /* the policy pushed */
 	size_t n_msgs;
@@ -171,8 +173,9 @@ struct ks_member {
 	uint8_t kack[IKE1_PRF_MAX]; /* K_ack (notes §5.3) */
 	uint32_t rekeys_sent, rekey_retries, acks_rcvd, acks_missed;
 	uint32_t sent_seq[4], rcvd_seq[4];
-	uint32_t rk_pending; /* id of the rekey waiting for our ACK, 0 none */
-	uint32_t missed_row; /* rekeys in a row not acknowledged */
+	uint32_t rk_pending;  /* id of the rekey waiting for our ACK, 0 none */
+	uint32_t rk_sent_seq; /* sequence number of the round last sent to it */
+	uint32_t missed_row;  /* rekeys in a row not acknowledged */
 };
 
 struct gdoi_ks {
@@ -194,7 +197,8 @@ struct gdoi_ks {
 	struct list_node pulls;
 	size_t n_pulls;
 	uint64_t now;
-	uint64_t next_ns; /* own timers (rolls, expiry, stale pulls) */
+	uint64_t next_ns;     /* own timers (rolls, expiry, stale pulls) */
+	uint32_t rekey_batch; /* unicast pushes per KS_REKEY_BATCH_NS (pacing) */
 	struct gdoi_ks_stats st;
 	/* Scratch for building and opening messages (single-threaded engine). */
 	struct gdoi_arena arena;

@@ -123,19 +123,33 @@ static bool waiting(const struct ks_rekey *rk, const struct ks_member *m)
 	return m->rk_pending == rk->id;
 }
 
+/*
+ * One batch of the round: members still waiting that this round has not
+ * reached yet, at most ks->rekey_batch of them; the next batch follows
+ * KS_REKEY_BATCH_NS later, so that a large group does not overflow the
+ * socket or the path in one burst.
+ */
 static void send_unicast(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 {
 	struct ks_rekey *rk = &g->rk;
+	uint32_t sent = 0;
 	struct list_node *pos;
+	rk->batch_ns = CLOCK_NEVER;
 	list_for_each(pos, &g->members)
 	{
 		struct ks_member *m = container_of(pos, struct ks_member, link);
-		if (!waiting(rk, m))
+		if (!waiting(rk, m) || m->rk_sent_seq == rk->seq)
 			continue;
+		if (sent == ks->rekey_batch) {
+			rk->batch_ns = now + KS_REKEY_BATCH_NS;
+			return;
+		}
 		const struct ks_rekey_msg *msg = msg_for(ks, g, m->caps.caps, now);
 		if (!msg)
 			continue;
 		send_to(ks, m->addr, m->port, msg);
+		m->rk_sent_seq = rk->seq;
+		sent++;
 		if (rk->round)
 			m->rekey_retries++;
 		else
@@ -190,7 +204,7 @@ static void rekey_stop(struct ks_rekey *rk)
 	rk->pv = NULL;
 	mem_wipe(&rk->kek, sizeof(rk->kek));
 	rk->active = rk->deferred = false;
-	rk->next_ns = CLOCK_NEVER;
+	rk->next_ns = rk->batch_ns = CLOCK_NEVER;
 }
 
 static void eject(struct gdoi_ks *ks, struct ks_group *g, struct ks_member *m)
@@ -241,6 +255,8 @@ static bool anyone_waiting(const struct ks_group *g)
 void ks_rekey_tick(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 {
 	struct ks_rekey *rk = &g->rk;
+	if (rk->active && rk->batch_ns <= now)
+		send_unicast(ks, g, now);
 	if (!rk->active || rk->next_ns > now)
 		return;
 	bool more = rk->kek.multicast || anyone_waiting(g);
