@@ -11,7 +11,8 @@
 #  - `clear crypto gdoi` on GM2 makes it register again;
 #  - `gvpnd --check-config` names the bad line of a broken gm1.conf; SIGHUP
 #    with it is refused and logged, GM1 stays registered; SIGHUP with the
-#    good file applies it in place (no new registration);
+#    good file applies it in place (no new registration); one with a new
+#    data-plane setting recreates engines and data plane (registers again);
 #  - the daemons stop cleanly (control sockets removed).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -148,6 +149,19 @@ pass "gm1: SIGHUP with the good file applied"
 check "gm1: the same registration after an unchanged reload (groups replaced in place)" \
 	json_match "$(gdoi_json gm1 show crypto gdoi)" \
 	"{\"groups\": [{\"registrationStatus\": \"Registered\", \"succeededRegistration\": $succ}]}"
+
+# a data-plane setting changes: new engines and data plane, a new registration
+reloads_done() { [ "$(grep -c "reload of $conf done" "$log")" -ge "$1" ]; }
+sed -i 's/^ crypto map gm_map$/ crypto map gm_map\n ip tcp adjust-mss 1360/' "$conf"
+kill -s HUP "$gm1_pid"
+poll 5 reloads_done 2 || fail "gm1 did not reload the file with ip tcp adjust-mss"
+pass "gm1: SIGHUP with a new data-plane setting applied"
+poll 5 registered gm1 || fail "gm1 not registered again within 5 s of the reload"
+pass "gm1: registered again with the recreated engines"
+check "gm1: running-config has the new setting" \
+	output_has '^ ip tcp adjust-mss 1360$' in_ns gm1 gvpn show running-config
+check "gm1: the data plane runs on eth0 again" \
+	output_has '^Data plane of eth0 (crypto map gm_map)' in_ns gm1 gvpn show crypto datapath
 
 # ---- clean stop ----------------------------------------------------------
 
