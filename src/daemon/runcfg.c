@@ -286,6 +286,11 @@ static int start_engines(struct daemon_runcfg *r, uint64_t now, struct dbuf *err
 	if (!cfg) {
 		eng_cfgs_of(r, r->eng_from.map, &c);
 		cfg = &c.eng;
+		if (cfg->gm && !cfg->gm->ike.local.ip4)
+			fprintf(stderr,
+				"gvpnd: %s has no IPv4 address: the group member cannot register "
+				"until it has one and the configuration is reloaded (SIGHUP)\n",
+				r->eng_from.map->ifname);
 	}
 	r->gm_ifname = NULL;
 	if (!cfg->ks && !cfg->gm)
