@@ -420,8 +420,8 @@ static void print_report(const struct swarm *s, const struct ks_view *v,
 	       "run; %.0f us per registration)\n",
 	       rate_core, ks_cpu, 100 * ks_cpu / wall, 1e6 * ks_cpu / n);
 	printf("waiting for a CPU (run queue): KS %.3f s, swarm %.3f s; swarm CPU %.3f s "
-	       "(%.0f us per member, its DH included)\n",
-	       ks_wait, sw_wait, sw_cpu, 1e6 * sw_cpu / n);
+	       "(%.0f us per member, its DH included), swarm RSS %ld MiB\n",
+	       ks_wait, sw_wait, sw_cpu, 1e6 * sw_cpu / n, sw1->rss_kib / 1024);
 	if (v->own) {
 		const struct swarm_ks_sample *k0 = &v->ks[0], *k1 = &v->ks[1];
 		printf("KS ike1: %llu DH, %llu retransmitted requests answered from cache, %llu "
