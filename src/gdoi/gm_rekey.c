@@ -272,9 +272,9 @@ static void send_ack(struct gdoi_gm *gm, struct gm_group *g, const struct ike1_p
 /* ---- the push ---- */
 
 static void accepted(struct gdoi_gm *gm, struct gm_group *g, const struct ike1_peer *peer,
-		     uint32_t seq, bool multicast, uint64_t now)
+		     uint32_t seq, bool multicast, bool policy, uint64_t now)
 {
-	char ks[DIAG_IP4_STRLEN], dst[DIAG_IP4_STRLEN];
+	char ks[DIAG_IP4_STRLEN], dst[DIAG_IP4_STRLEN], me[DIAG_IP4_STRLEN];
 	g->pol.seq = seq;
 	g->pol.has_seq = true;
 	g->rekeys_received++;
@@ -283,6 +283,9 @@ static void accepted(struct gdoi_gm *gm, struct gm_group *g, const struct ike1_p
 	g->last_rekey_seq = seq;
 	GLOG(gm->diag, DIAG_MSG_GM_RECV_REKEY, g->cfg.name, diag_ip4(peer->ip4, ks),
 	     diag_ip4(multicast ? g->pol.kek.mcast_addr : gm_local(gm), dst), seq);
+	if (policy)
+		GLOG(gm->diag, DIAG_MSG_GM_INSTALL_POLICIES_SUCCESS, ks, g->cfg.name,
+		     diag_ip4(gm_local(gm), me));
 	if (g->st == GM_ST_IDLE && !g->backing_off) {
 		g->next_ns = gm_rereg_time(gm, &g->pol, now);
 		g->rereg_due = true;
@@ -316,7 +319,7 @@ static void process(struct gdoi_gm *gm, struct gm_group *g, const struct ike1_pe
 		free(n);
 	}
 	bool rereg = apply_deletes(gm, g, in, now);
-	accepted(gm, g, peer, in->seq, multicast, now);
+	accepted(gm, g, peer, in->seq, multicast, in->sa != NULL, now);
 	if (ack)
 		send_ack(gm, g, peer, spi, in->seq);
 	if (rereg && g->st == GM_ST_IDLE) {
