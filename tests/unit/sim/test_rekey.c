@@ -246,6 +246,8 @@ static void test_rollovers_without_loss(void **state)
 		assert_int_equal(gi.kek_dst, IP_GM0 + i);
 	}
 	assert_int_equal(w.gm_log->count[DIAG_MSG_GM_RECV_REKEY], 50 * ki.rekeys_sent);
+	assert_int_equal(w.gm_log->count[DIAG_MSG_GM_INSTALL_POLICIES_SUCCESS],
+			 50 * (1 + ki.rekeys_sent));
 	/* Once at registration, then once per KEK roll-over: the same for everyone. */
 	assert_int_equal(w.gm_log->count[DIAG_MSG_SA_KEK_UPDATED] % 50, 0);
 	assert_true(w.gm_log->count[DIAG_MSG_SA_KEK_UPDATED] >= 50 * 3);
@@ -310,6 +312,14 @@ static void test_replayed_reordered_forged_garbled_refused(void **state)
 		assert_int_equal(count(&w, DIAG_MSG_GDOI_REKEY_FAILURE), r + 1);
 	}
 	size_t at = 0;
+	h_log_expect(w.ks_log, &at, DIAG_MSG_KS_SEND_UNICAST_REKEY,
+		     "Sending Unicast Rekey for group G1 from address 10.1.11.2 with seq # 1");
+	at = 0;
+	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_RECV_REKEY,
+		     "Received Rekey for group G1 from 10.1.11.2 to 10.2.0.1 with seq # 4");
+	h_log_expect(w.gm_log, &at, DIAG_MSG_GM_INSTALL_POLICIES_SUCCESS,
+		     "SUCCESS: Installation of Reg/Rekey policies from KS 10.1.11.2 for group G1 & "
+		     "gm identity 10.2.0.1");
 	h_log_expect(w.gm_log, &at, DIAG_MSG_GDOI_REKEY_SEQ_FAILURE,
 		     "Failed to process rekey seq # 1 in seq payload for group G1, last seq # 4");
 	h_log_expect(w.gm_log, &at, DIAG_MSG_GDOI_REKEY_FAILURE,
