@@ -23,9 +23,9 @@
 #  - a clean stop leaves no gvpn rule behind (fail-open).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dplib.sh"
 need_root
 
-TRAFFIC=("$PYTHON" "$LAB_REPO/tests/lab/tools/dp_traffic.py")
 # AES-CBC-256 + HMAC-SHA-256-128 on a 1500-byte WAN: outer IP 20, ESP 8,
 # IV 16, ICV 16; the padded payload (inner + 2) must fit 1440 bytes.
 INNER_MTU=1438
@@ -36,54 +36,9 @@ TMP=""
 
 # ---- helpers -------------------------------------------------------------
 
-text_has() { grep -Eq -- "$1" <<<"$2"; }
-
-registered() {
-	json_match "$(in_ns "$1" gvpn show crypto gdoi --json 2>/dev/null)" \
-		'{"groups": [{"registrationStatus": "Registered"}]}' 2>/dev/null
-}
-
-# ctr NODE SECTION NAME: a counter of `show crypto datapath --json`.
-ctr() { json_get "$(in_ns "$1" gvpn show crypto datapath --json)" "$2.$3"; }
-
-# at_least NODE SECTION NAME MIN
-at_least() {
-	local v
-	v=$(ctr "$1" "$2" "$3")
-	[ "$v" -ge "$4" ] || { echo "$1 $2.$3 = $v, want >= $4"; return 1; }
-}
-
-# capture NODE IFACE FILTER...: start a capture (lab.sh: tcpdump in NODE's
-# namespace, stopped by its PID), print its file
-capture() {
-	local node=$1 ifc=$2
-	shift 2
-	lab capture start "$node" "$ifc" -- "$@" 2>/dev/null
-}
-
-# pcap_count FILE FILTER: packets of FILE matching FILTER (tcpdump syntax)
-pcap_count() {
-	local f=$1
-	shift
-	tcpdump -n -r "$f" "$@" 2>/dev/null | wc -l
-}
-
 # esp_count FILE SRC DST SPI: ESP packets SRC > DST with SPI (0x%08x) in FILE
 esp_count() {
 	tcpdump -n -r "$1" esp 2>/dev/null | { grep -c "IP $2 > $3: ESP(spi=$4," || true; }
-}
-
-gvpn_rules() { in_ns "$1" iptables-save | { grep -c 'GVPN-' || true; }; }
-
-udp_crosses() { # SIZE df|nodf PORT: one datagram h13 -> h14 arrives whole
-	local out=$TMP/udp.$3
-	rm -f "$out"
-	in_ns h14 "${TRAFFIC[@]}" udp-rx "$3" 3 "$out" &
-	local rx=$!
-	poll 5 output_has ":$3 " in_ns h14 ss -uln || return 1
-	in_ns h13 "${TRAFFIC[@]}" udp-tx 192.168.14.2 "$3" "$1" "$2"
-	wait "$rx"
-	[ "$(cat "$out")" = "$1" ] || { echo "h14 got: $(cat "$out")"; return 1; }
 }
 
 # tcp_send FILE PORT: FILE from h13 to h14 over TCP; h14 writes "sha256 len"
@@ -104,8 +59,8 @@ lab_up --daemons ks1,gm1,gm2
 TMP=$(mktemp -d /tmp/gvpn-dpg.XXXXXX)
 on_exit rm -rf "$TMP"
 
-poll 5 registered gm1 || fail "gm1 not registered within 5 s"
-poll 5 registered gm2 || fail "gm2 not registered within 5 s"
+poll 5 gm_registered gm1 || fail "gm1 not registered within 5 s"
+poll 5 gm_registered gm2 || fail "gm2 not registered within 5 s"
 pass "gm1 and gm2 registered with KS1"
 
 echo "== the members' policy and rules"
@@ -151,9 +106,9 @@ check "... and ESP 192.168.14.2 > 192.168.13.2 the TCP ACKs" \
 	eval "[ \$(esp_count '$CAP' 192.168.14.2 192.168.13.2 $SPI) -ge 10 ]"
 check "the capture holds nothing else between the hosts (ESP or ICMP only)" \
 	test "$(pcap_count "$CAP" 'not esp and not icmp')" = 0
-check "gm2 decrypted what gm1 encrypted (inbound decrypted >= 500)" at_least gm2 inbound decrypted 500
+check "gm2 decrypted what gm1 encrypted (inbound decrypted >= 500)" dp_at_least gm2 inbound decrypted 500
 check "gm1 queued no ICMP: it returned in the kernel (classified_deny = 0)" \
-	eval "[ \$(ctr gm1 outbound classifiedDeny) = 0 ]"
+	eval "[ \$(dp_ctr gm1 outbound classifiedDeny) = 0 ]"
 
 echo "== 50 MB TCP with all MTUs at 1500 (PMTUD through the encrypting GM)"
 head -c 52428800 /dev/urandom >"$TMP/big"
@@ -164,19 +119,19 @@ lab capture stop wan >/dev/null 2>&1
 check "... and not one clear TCP/UDP packet between the hosts crossed the WAN" \
 	test "$(pcap_count "$CAP")" = 0
 check "gm1 sent ICMP frag-needed for full-size segments (icmp_frag_needed >= 1)" \
-	at_least gm1 events icmpFragNeeded 1
+	dp_at_least gm1 events icmpFragNeeded 1
 check "h13 learnt the reduced path MTU $INNER_MTU (ip route get)" \
 	output_has "mtu $INNER_MTU" in_ns h13 ip route get 192.168.14.2
 check "no queue overflow on gm1 or gm2 (queue_dropped = user_dropped = 0)" \
-	eval "[ \$(ctr gm1 queues queueDropped) = 0 ] && [ \$(ctr gm1 queues userDropped) = 0 ] &&
-	      [ \$(ctr gm2 queues queueDropped) = 0 ] && [ \$(ctr gm2 queues userDropped) = 0 ]"
+	eval "[ \$(dp_ctr gm1 queues queueDropped) = 0 ] && [ \$(dp_ctr gm1 queues userDropped) = 0 ] &&
+	      [ \$(dp_ctr gm2 queues queueDropped) = 0 ] && [ \$(dp_ctr gm2 queues userDropped) = 0 ]"
 check "gm2 saw no authentication failure or replay drop during the transfer" \
-	eval "[ \$(ctr gm2 drops macFail) = 0 ] && [ \$(ctr gm2 drops replayTbar) = 0 ]"
+	eval "[ \$(dp_ctr gm2 drops macFail) = 0 ] && [ \$(dp_ctr gm2 drops replayTbar) = 0 ]"
 
 echo "== 1472-byte UDP with and without DF"
 in_ns h13 ip route flush cache
 CAP=$(capture h13 eth0 icmp)
-BEFORE=$(ctr gm1 events icmpFragNeeded)
+BEFORE=$(dp_ctr gm1 events icmpFragNeeded)
 in_ns h14 "${TRAFFIC[@]}" udp-rx 5004 1 "$TMP/udp.df" &
 RX=$!
 poll 5 output_has ':5004 ' in_ns h14 ss -uln || fail "udp receiver did not listen"
@@ -185,19 +140,19 @@ wait $RX
 check "1472-byte UDP with DF set does not cross (too big once encrypted)" test "$(cat "$TMP/udp.df")" = timeout
 check "h13's socket got EMSGSIZE from an ICMP frag-needed" test "$ERR" = EMSGSIZE
 check "gm1 answered with ICMP frag-needed (icmp_frag_needed +1)" \
-	at_least gm1 events icmpFragNeeded $((BEFORE + 1))
+	dp_at_least gm1 events icmpFragNeeded $((BEFORE + 1))
 poll 5 test "$(pcap_count "$CAP" 'icmp[icmptype] == icmp-unreach')" -ge 1 || true
 lab capture stop h13 >/dev/null 2>&1
 check "h13 received 'need to frag (mtu $INNER_MTU)' from GM1 (10.1.13.2)" \
 	eval "tcpdump -n -r '$CAP' 2>/dev/null | grep -q 'IP 10.1.13.2 > 192.168.13.2: ICMP 192.168.14.2 unreachable - need to frag (mtu $INNER_MTU)'"
 check "h13 caches mtu $INNER_MTU for h14" output_has "mtu $INNER_MTU" in_ns h13 ip route get 192.168.14.2
 in_ns h13 ip route flush cache
-BEFORE=$(ctr gm1 events fragmented)
+BEFORE=$(dp_ctr gm1 events fragmented)
 CAP=$(capture wan br0 host 192.168.13.2 and host 192.168.14.2)
 check "1472-byte UDP without DF arrives whole at h14" udp_crosses 1472 nodf 5005
 lab capture stop wan >/dev/null 2>&1
 check "gm1 fragmented it before encryption (fragmented +1)" \
-	at_least gm1 events fragmented $((BEFORE + 1))
+	dp_at_least gm1 events fragmented $((BEFORE + 1))
 check "... into ESP packets that are not fragments themselves (2 ESP, no IP fragment, no clear UDP)" \
 	eval "[ \$(esp_count '$CAP' 192.168.13.2 192.168.14.2 $SPI) -ge 2 ] &&
 	      [ \$(pcap_count '$CAP' 'ip[6:2] & 0x3fff != 0') = 0 ] && [ \$(pcap_count '$CAP' udp) = 0 ]"
@@ -206,14 +161,14 @@ echo "== tampered ESP injected on the WAN"
 CAP=$(capture gm2 eth0 esp and src 192.168.13.2)
 check "UDP h13 -> h14 to have an ESP packet" udp_crosses 300 nodf 5006
 lab capture stop gm2 >/dev/null 2>&1
-BEFORE=$(ctr gm2 drops macFail)
-BEFORE_DEC=$(ctr gm2 inbound decrypted)
+BEFORE=$(dp_ctr gm2 drops macFail)
+BEFORE_DEC=$(dp_ctr gm2 inbound decrypted)
 GM2_MAC=$(ip -n gvpn-gm2 -o link show dev eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\) .*/\1/p')
 check "ks1 sends that ESP packet again with one ICV byte flipped (AF_PACKET to gm2 $GM2_MAC)" \
 	in_ns ks1 "${TRAFFIC[@]}" esp-tamper "$CAP" eth0 "$GM2_MAC"
 check "gm2 dropped it as mac_fail (show crypto datapath: $BEFORE -> $((BEFORE + 1)))" \
-	poll 5 at_least gm2 drops macFail $((BEFORE + 1))
-check "... and decrypted nothing more" test "$(ctr gm2 inbound decrypted)" = "$BEFORE_DEC"
+	poll 5 dp_at_least gm2 drops macFail $((BEFORE + 1))
+check "... and decrypted nothing more" test "$(dp_ctr gm2 inbound decrypted)" = "$BEFORE_DEC"
 check "... counted on the SA (show crypto ipsec sa detail: #pkts verify failed >= 1)" \
 	output_has '#pkts verify failed: [1-9]' in_ns gm2 gvpn show crypto ipsec sa detail
 check "... and logged %CRYPTO-4-RECVD_PKT_MAC_ERR (show logging)" \

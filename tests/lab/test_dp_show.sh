@@ -15,35 +15,18 @@
 #  - `clear crypto datapath` zeroes GM1's lan_in.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dplib.sh"
 need_root
 
-TRAFFIC=("$PYTHON" "$LAB_REPO/tests/lab/tools/dp_traffic.py")
 N=20 # UDP datagrams h13 -> h14
 
 [ -x "$GVPN_BUILD/gvpnd" ] || fail "no $GVPN_BUILD/gvpnd (build it, or set GVPN_BUILD)"
 [ -x "$GVPN_BUILD/gvpn" ] || fail "no $GVPN_BUILD/gvpn (build it, or set GVPN_BUILD)"
 
-text_has() { grep -Eq -- "$1" <<<"$2"; }
-
-registered() {
-	json_match "$(in_ns "$1" gvpn show crypto gdoi --json 2>/dev/null)" \
-		'{"groups": [{"registrationStatus": "Registered"}]}' 2>/dev/null
-}
-
-# ctr NODE SECTION NAME: a counter of `show crypto datapath --json`.
-ctr() { json_get "$(in_ns "$1" gvpn show crypto datapath --json)" "$2.$3"; }
-
-# at_least NODE SECTION NAME MIN
-at_least() {
-	local v
-	v=$(ctr "$1" "$2" "$3")
-	[ "$v" -ge "$4" ] || { echo "$1 $2.$3 = $v, want >= $4" >&2; return 1; }
-}
-
 lab_up --daemons ks1,gm1,gm2
 
-poll 5 registered gm1 || fail "gm1 not registered within 5 s"
-poll 5 registered gm2 || fail "gm2 not registered within 5 s"
+poll 5 gm_registered gm1 || fail "gm1 not registered within 5 s"
+poll 5 gm_registered gm2 || fail "gm2 not registered within 5 s"
 pass "gm1 and gm2 registered"
 
 out=$(in_ns gm1 gvpn show crypto datapath)
@@ -59,13 +42,13 @@ in_ns h13 ping -c 2 -i 0.2 -W 2 192.168.14.2 >/dev/null || fail "ping h13 -> h14
 pass "h13 sent $N UDP datagrams and 2 pings to h14"
 
 # the pings never reach the classifier: the kernel passes deny lines itself
-check "gm1: lan_in >= $N" at_least gm1 outbound lanIn "$N"
-check "gm1: classified_permit >= $N" at_least gm1 outbound classifiedPermit "$N"
-check "gm1: encrypted >= $N" at_least gm1 outbound encrypted "$N"
-check "gm1: wan_out >= $N" at_least gm1 outbound wanOut "$N"
-check "gm2: decrypted >= $N" at_least gm2 inbound decrypted "$N"
-check "gm2: lan_out >= $N" at_least gm2 inbound lanOut "$N"
-[ "$(ctr gm2 drops macFail)" = 0 ] || fail "gm2: mac_fail is not 0"
+check "gm1: lan_in >= $N" dp_at_least gm1 outbound lanIn "$N"
+check "gm1: classified_permit >= $N" dp_at_least gm1 outbound classifiedPermit "$N"
+check "gm1: encrypted >= $N" dp_at_least gm1 outbound encrypted "$N"
+check "gm1: wan_out >= $N" dp_at_least gm1 outbound wanOut "$N"
+check "gm2: decrypted >= $N" dp_at_least gm2 inbound decrypted "$N"
+check "gm2: lan_out >= $N" dp_at_least gm2 inbound lanOut "$N"
+[ "$(dp_ctr gm2 drops macFail)" = 0 ] || fail "gm2: mac_fail is not 0"
 pass "gm2: no mac_fail"
 
 out=$(in_ns gm1 gvpn show crypto ipsec sa)
@@ -87,7 +70,7 @@ check "gm1: the deny icmp line" text_has '^ +[0-9]+ deny icmp any any' "$out"
 check "gm1: a permit line matched" text_has '^ +[0-9]+ permit .* \([0-9]+ match(es)?\)$' "$out"
 
 check "gm1: clear crypto datapath" in_ns gm1 gvpn clear crypto datapath
-lan_in_zero() { [ "$(ctr gm1 outbound lanIn)" = 0 ]; }
+lan_in_zero() { [ "$(dp_ctr gm1 outbound lanIn)" = 0 ]; }
 check "gm1: lan_in back to 0" lan_in_zero
 
 lab_done

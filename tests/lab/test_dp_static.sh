@@ -11,10 +11,10 @@
 # and fail-close before the first registration.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dplib.sh"
 need_root
 
 DPT=$GVPN_BUILD/gvpn-dptest
-TRAFFIC=("$PYTHON" "$LAB_REPO/tests/lab/tools/dp_traffic.py")
 KEY=00112233445566778899aabbccddeeff01020304 # AES-128 key | 4-byte salt
 SA_ARGS=(--if eth0 --spi 0x1000 --transform gcm128 --key "$KEY" --replay tbar:100
 	--acl 'deny icmp any any' --acl 'permit ip 192.168.0.0/16 192.168.0.0/16')
@@ -102,46 +102,8 @@ stat_ge() {
 	[ "$v" -ge "$3" ] || { echo "$1 $2 = $v, want >= $3"; return 1; }
 }
 
-gvpn_rules() { in_ns "$1" iptables-save | { grep -c 'GVPN-' || true; }; }
-
-# capture NODE IFACE FILTER...: start a capture, print its file
-capture() {
-	local node=$1 ifc=$2
-	shift 2
-	lab capture start "$node" "$ifc" -- "$@" 2>/dev/null
-}
-
-# pcap_count FILE FILTER: packets of FILE matching FILTER (tcpdump syntax)
-pcap_count() {
-	local f=$1
-	shift
-	tcpdump -n -r "$f" "$@" 2>/dev/null | wc -l
-}
-
 # jumps NODE CHAIN: how many rules jump to CHAIN on NODE
 jumps() { in_ns "$1" iptables-save | { grep -c -- "-j $2\$" || true; }; }
-
-udp_crosses() { # SIZE df|nodf PORT: one datagram h13 -> h14 arrives whole
-	local out=$TMP/udp.$3
-	rm -f "$out"
-	in_ns h14 "${TRAFFIC[@]}" udp-rx "$3" 3 "$out" &
-	local rx=$!
-	poll 5 output_has ":$3 " in_ns h14 ss -uln || return 1
-	in_ns h13 "${TRAFFIC[@]}" udp-tx 192.168.14.2 "$3" "$1" "$2"
-	wait "$rx"
-	[ "$(cat "$out")" = "$1" ] || { echo "h14 got: $(cat "$out")"; return 1; }
-}
-
-udp_blocked() { # PORT: one 200-byte datagram h13 -> h14 does not arrive
-	local out=$TMP/udp.$1
-	rm -f "$out"
-	in_ns h14 "${TRAFFIC[@]}" udp-rx "$1" 1 "$out" &
-	local rx=$!
-	poll 5 output_has ":$1 " in_ns h14 ss -uln || return 1
-	in_ns h13 "${TRAFFIC[@]}" udp-tx 192.168.14.2 "$1" 200 nodf
-	wait "$rx"
-	[ "$(cat "$out")" = timeout ] || { echo "h14 got: $(cat "$out")"; return 1; }
-}
 
 # ---- test ------------------------------------------------------------------
 # shellcheck disable=SC2119 # the plain topology, no daemons

@@ -1,0 +1,76 @@
+# shellcheck shell=bash
+# Helpers shared by the data-plane lab tests (tests/lab/test_dp_*.sh).
+# Source it after lib.sh:
+#
+#   . "$(dirname "$0")/lib.sh"
+#   . "$(dirname "$0")/dplib.sh"
+#
+# udp_crosses and udp_blocked write their receiver's result under $TMP (a
+# directory the test creates).
+
+TRAFFIC=("$PYTHON" "$LAB_REPO/tests/lab/tools/dp_traffic.py")
+
+# text_has ERE TEXT: a line of TEXT matches the extended regex ERE.
+text_has() { grep -Eq -- "$1" <<<"$2"; }
+
+# gm_registered NODE: NODE's gvpnd has registered its group.
+gm_registered() {
+	json_match "$(in_ns "$1" gvpn show crypto gdoi --json 2>/dev/null)" \
+		'{"groups": [{"registrationStatus": "Registered"}]}' 2>/dev/null
+}
+
+# dp_ctr NODE SECTION NAME: a counter of gvpnd's `show crypto datapath --json`
+# (SECTION outbound, inbound, events, drops or queues; NAME in camel case).
+dp_ctr() { json_get "$(in_ns "$1" gvpn show crypto datapath --json)" "$2.$3"; }
+
+# dp_at_least NODE SECTION NAME MIN: that counter is at least MIN.
+dp_at_least() {
+	local v
+	v=$(dp_ctr "$1" "$2" "$3")
+	[ "$v" -ge "$4" ] || { echo "$1 $2.$3 = $v, want >= $4"; return 1; }
+}
+
+# capture NODE IFACE FILTER...: start a capture (lab.sh: tcpdump in NODE's
+# namespace, stopped by its PID through `lab capture stop`), print its file.
+capture() {
+	local node=$1 ifc=$2
+	shift 2
+	lab capture start "$node" "$ifc" -- "$@" 2>/dev/null
+}
+
+# pcap_count FILE FILTER: packets of FILE matching FILTER (tcpdump syntax).
+pcap_count() {
+	local f=$1
+	shift
+	tcpdump -n -r "$f" "$@" 2>/dev/null | wc -l
+}
+
+# udp_got SIZE df|nodf PORT WAIT: send one datagram of SIZE bytes h13 -> h14
+# and print what h14 got within WAIT seconds (its size, or "timeout").
+udp_got() {
+	local out=$TMP/udp.$3 rx
+	rm -f "$out"
+	in_ns h14 "${TRAFFIC[@]}" udp-rx "$3" "$4" "$out" &
+	rx=$!
+	poll 5 output_has ":$3 " in_ns h14 ss -uln || return 1
+	in_ns h13 "${TRAFFIC[@]}" udp-tx 192.168.14.2 "$3" "$1" "$2" >/dev/null
+	wait "$rx"
+	cat "$out"
+}
+
+# udp_crosses SIZE df|nodf PORT: one datagram h13 -> h14 arrives whole.
+udp_crosses() {
+	local got
+	got=$(udp_got "$1" "$2" "$3" 3) || return 1
+	[ "$got" = "$1" ] || { echo "h14 got: $got"; return 1; }
+}
+
+# udp_blocked PORT: one 200-byte datagram h13 -> h14 does not arrive.
+udp_blocked() {
+	local got
+	got=$(udp_got 200 nodf "$1" 1) || return 1
+	[ "$got" = timeout ] || { echo "h14 got: $got"; return 1; }
+}
+
+# gvpn_rules NODE: how many lines of NODE's iptables-save name a gvpn chain.
+gvpn_rules() { in_ns "$1" iptables-save | { grep -c 'GVPN-' || true; }; }
