@@ -22,6 +22,7 @@
 # removed at the end; the lab's run-time directory goes with `lab.sh down`.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dplib.sh"
 need_root
 
 KS1=10.1.11.2
@@ -34,8 +35,6 @@ PORT=7001
 [ -x "$GVPN_BUILD/gvpn" ] || fail "no $GVPN_BUILD/gvpn (build it, or set GVPN_BUILD)"
 [ -x "$TSHARK" ] || fail "no $TSHARK (scripts/bootstrap.sh installs it)"
 
-text_has() { grep -Eq -- "$1" <<<"$2"; }
-
 gdoi_json() { in_ns gm1 gvpn show crypto gdoi --json; }
 
 # succeeded N: GM1 is registered and has registered N times.
@@ -43,13 +42,6 @@ succeeded() {
 	json_match "$(gdoi_json 2>/dev/null)" \
 		"{\"groups\": [{\"registrationStatus\": \"Registered\", \"succeededRegistration\": $1}]}" \
 		2>/dev/null
-}
-
-# wan_out_at_least N: GM1's data plane has sent N ESP packets.
-wan_out_at_least() {
-	local v
-	v=$(json_get "$(in_ns gm1 gvpn show crypto datapath --json)" outbound.wanOut) || return 1
-	[ "$v" -ge "$1" ]
 }
 
 lab_up --daemons ks1
@@ -93,7 +85,7 @@ for i in $(seq "$N"); do
 	in_ns h13 bash -c 'printf "%s" "$1" >"/dev/udp/$2/$3"' _ "gvpn wireshark $i" \
 		192.168.14.2 "$PORT" || fail "h13 could not send datagram $i"
 done
-poll 5 wan_out_at_least "$N" || fail "gm1 did not send $N ESP packets"
+poll 5 dp_at_least gm1 outbound wanOut "$N" >/dev/null || fail "gm1 did not send $N ESP packets"
 pass "h13 sent $N UDP datagrams to h14, gm1 encrypted them"
 
 lab capture stop gm1 eth0 >"$WORK/lab.out" 2>&1 ||
