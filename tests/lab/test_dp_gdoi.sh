@@ -53,6 +53,9 @@ tcp_send() {
 	[ "$(cat "$1.rx")" = "$want" ] || { echo "h14 got '$(cat "$1.rx")', want '$want'"; return 1; }
 }
 
+# jumps NODE CHAIN: how many rules jump to CHAIN on NODE
+jumps() { in_ns "$1" iptables-save | { grep -c -- "-j $2\$" || true; }; }
+
 # ---- test ------------------------------------------------------------------
 
 lab_up --daemons ks1,gm1,gm2
@@ -181,13 +184,75 @@ check "gm1: #pkts encaps of the permit flow >= 36000 (the 50 MB)" test "$enc" -g
 dec=$(json_get "$(in_ns gm2 gvpn show crypto ipsec sa --json)" interfaces.0.flows.-1.pktsDecaps)
 check "gm2: #pkts decaps of the permit flow >= 36000" test "$dec" -ge 36000
 
+echo "== gvpnd on gm1 crashes and restarts (fail-open)"
+check "gm1 is killed (SIGKILL)" lab kill gm1
+check "its rules stay, with --queue-bypass (fail-open: no listener, the kernel accepts)" \
+	eval "[ \$(jumps gm1 GVPN-ENC-eth0) = 1 ] && in_ns gm1 iptables-save -t mangle | grep -q -- '-j NFQUEUE .*--queue-bypass'"
+CAP=$(capture wan br0 udp and host 192.168.13.2 and host 192.168.14.2)
+check "UDP h13 -> h14 crosses while gm1 is down" udp_crosses 200 nodf 5008
+lab capture stop wan >/dev/null 2>&1
+check "... in clear on the WAN (the GETVPN default)" test "$(pcap_count "$CAP" udp)" -ge 1
+check "gm1 restarts" lab start gm1
+poll 10 gm_registered gm1 || fail "gm1 not registered again within 10 s"
+pass "gm1 registered again"
+check "it replaced the crashed run's rules: one jump to each chain" \
+	eval "[ \$(jumps gm1 GVPN-ENC-eth0) = 1 ] && [ \$(jumps gm1 GVPN-DEC-eth0) = 1 ]"
+CAP=$(capture wan br0 host 192.168.13.2 and host 192.168.14.2)
+check "UDP h13 -> h14 crosses" udp_crosses 200 nodf 5009
+lab capture stop wan >/dev/null 2>&1
+check "... as ESP again, nothing in clear" \
+	eval "[ \$(esp_count '$CAP' 192.168.13.2 192.168.14.2 $SPI) -ge 1 ] && [ \$(pcap_count '$CAP' udp) = 0 ]"
+
 echo "== clean stop (fail-open)"
 check "gm1 stops" lab stop gm1
-check "gm2 stops" lab stop gm2
 check "no gvpn rule is left on gm1 (iptables-save)" test "$(gvpn_rules gm1)" = 0
-check "no gvpn rule is left on gm2 (iptables-save)" test "$(gvpn_rules gm2)" = 0
 CAP=$(capture wan br0 udp and host 192.168.13.2 and host 192.168.14.2)
-check "UDP h13 -> h14 crosses now" udp_crosses 200 nodf 5008
+check "UDP h13 -> h14 crosses now" udp_crosses 200 nodf 5010
 lab capture stop wan >/dev/null 2>&1
 check "... in clear on the WAN" test "$(pcap_count "$CAP" udp)" -ge 1
+
+echo "== client fail-close"
+sed 's/^ identity number 3333$/&\n client fail-close/' "$LAB_REPO/examples/gm1.conf" >"$TMP/gm1-fc.conf"
+grep -q '^ client fail-close$' "$TMP/gm1-fc.conf" || fail "could not add client fail-close to gm1.conf"
+# gm1 cannot reach a key server until the rule goes
+in_ns gm1 iptables -I OUTPUT -p udp --dport 848 -j DROP
+check "gm1 starts with 'client fail-close' while UDP 848 is blocked" \
+	lab start gm1 --config "$TMP/gm1-fc.conf"
+check "show crypto gdoi gm: Fail-Close Revert : Enabled (dropping)" \
+	poll 5 output_has '^ *Fail-Close Revert *: Enabled (dropping)$' in_ns gm1 gvpn show crypto gdoi gm
+check "show crypto datapath: unmatched traffic dropped" \
+	output_has '^ *Unmatched traffic *: dropped' in_ns gm1 gvpn show crypto datapath
+check "gm1's encap chain ends in DROP" output_has '^-A GVPN-ENC-eth0 -j DROP$' in_ns gm1 iptables-save -t mangle
+CAP=$(capture wan br0 host 192.168.13.2 and host 192.168.14.2)
+check "UDP h13 -> h14 is dropped before the first registration" udp_blocked 5011
+check "... and so is ping" eval "! in_ns h13 ping -c 1 -W 1 192.168.14.2 >/dev/null"
+lab capture stop wan >/dev/null 2>&1
+check "... nothing of it crossed the WAN" test "$(pcap_count "$CAP")" = 0
+in_ns gm1 iptables -D OUTPUT -p udp --dport 848 -j DROP
+check "clear crypto gdoi: gm1 registers at once" in_ns gm1 gvpn clear crypto gdoi
+poll 10 gm_registered gm1 || fail "gm1 not registered within 10 s"
+pass "gm1 registered (fail-close)"
+check "show crypto gdoi gm: Fail-Close Revert : Enabled (no longer dropping)" \
+	output_has '^ *Fail-Close Revert *: Enabled$' in_ns gm1 gvpn show crypto gdoi gm
+check "UDP h13 -> h14 crosses" udp_crosses 200 nodf 5012
+check "ping h13 -> h14 passes (deny icmp: clear)" in_ns h13 ping -c 1 -W 2 192.168.14.2
+check "gm1 is killed (SIGKILL)" lab kill gm1
+check "its rules stay without --queue-bypass" \
+	eval "in_ns gm1 iptables-save -t mangle | grep -q -- '-j NFQUEUE' && ! in_ns gm1 iptables-save | grep -q -- '--queue-bypass'"
+CAP=$(capture wan br0 host 192.168.13.2 and host 192.168.14.2)
+check "after the crash UDP h13 -> h14 does not arrive" udp_blocked 5013
+lab capture stop wan >/dev/null 2>&1
+check "... and did not cross the WAN in clear" test "$(pcap_count "$CAP" udp)" = 0
+check "ping (a clear entry of the policy) still passes" in_ns h13 ping -c 1 -W 2 192.168.14.2
+check "gm1 restarts (fail-close)" lab start gm1
+poll 10 gm_registered gm1 || fail "gm1 not registered again within 10 s"
+pass "gm1 registered again"
+check "UDP h13 -> h14 crosses again" udp_crosses 200 nodf 5014
+check "gm1 stops cleanly" lab stop gm1
+check "what stays on gm1: the encap chain with DROP instead of the queue, no decap chain" \
+	eval "in_ns gm1 iptables-save -t mangle | grep -q -- '-s 192.168.0.0/16 -d 192.168.0.0/16 -j DROP' &&
+	      ! in_ns gm1 iptables-save | grep -q -e NFQUEUE -e GVPN-DEC"
+check "after the clean stop UDP h13 -> h14 still does not arrive" udp_blocked 5015
+check "gm2 stops" lab stop gm2
+check "no gvpn rule is left on gm2 (iptables-save)" test "$(gvpn_rules gm2)" = 0
 lab_done
