@@ -44,6 +44,7 @@
 #include "swarm.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "wire/names.h"
 
 enum {
 	MEMBERS_MAX = 60000,
@@ -60,6 +61,7 @@ struct member {
 	struct gdoi_gm *gm;
 	uint64_t deadline; /* as last pushed onto the heap */
 	uint64_t done_ns;  /* policy installed */
+	bool acked;	   /* sent its ACK of the rekey */
 };
 
 struct heap_ent {
@@ -79,6 +81,10 @@ struct swarm {
 	struct gdoi_gm_config cfg;
 	struct gdoi_gm_group_config group;
 	uint32_t servers[1];
+	/* The rekey phase: from the trigger to the last member's ACK. */
+	bool rekeying;
+	unsigned acked;
+	uint64_t rekey_t0, first_push_ns, last_ack_ns;
 };
 
 static void heap_push(struct swarm *s, uint64_t at, uint32_t idx)
@@ -136,6 +142,12 @@ static void gm_send(void *ctx, const struct ike1_peer *peer, const uint8_t *msg,
 	struct member *m = ctx;
 	if (!g_swarm->first_ns)
 		g_swarm->first_ns = swarm_now_ns();
+	/* ISAKMP header byte 18 is the exchange type. */
+	if (g_swarm->rekeying && len > 18 && msg[18] == WIRE_EXCH_PUSH_ACK && !m->acked) {
+		m->acked = true;
+		g_swarm->acked++;
+		g_swarm->last_ack_ns = swarm_now_ns();
+	}
 	swarm_udp_send(m->fd, peer, msg, len, &g_swarm->tx_errors);
 }
 
@@ -205,6 +217,9 @@ static void member_rx(struct swarm *s, uint32_t i, uint8_t *buf)
 		if (n < 0)
 			break;
 		s->rx++;
+		if (s->rekeying && !s->first_push_ns && n > 18 &&
+		    buf[18] == WIRE_EXCH_GROUPKEY_PUSH)
+			s->first_push_ns = swarm_now_ns();
 		struct ike1_peer p = {ntohl(from.sin_addr.s_addr), ntohs(from.sin_port)};
 		if (m->gm)
 			gdoi_gm_input(m->gm, swarm_now_ns(), &p, buf, (size_t)n);
@@ -238,23 +253,37 @@ static int epoll_timeout(const struct swarm *s, uint64_t stop_ns)
 	return ms > 1000 ? 1000 : (int)ms;
 }
 
-/* Run the swarm until every member registered or the timeout. */
-static void swarm_run(struct swarm *s)
+/* One round of the event loop: datagrams and timers, waiting until stop at most. */
+static void swarm_poll(struct swarm *s, uint64_t stop)
 {
 	static uint8_t buf[SWARM_MSG_MAX];
 	struct epoll_event evs[BATCH];
+	run_timers(s);
+	int n = epoll_wait(s->ep, evs, BATCH, epoll_timeout(s, stop));
+	for (int i = 0; i < n; i++)
+		member_rx(s, evs[i].data.u32, buf);
+	run_timers(s);
+}
+
+/* Run the swarm until every member registered or the timeout. */
+static void swarm_run(struct swarm *s)
+{
 	uint64_t stop = swarm_now_ns() + (uint64_t)s->o.timeout_sec * NS_PER_SEC;
 	while (s->done < s->o.members && swarm_now_ns() < stop) {
 		uint64_t now = swarm_now_ns();
 		while (s->started < s->o.members && s->started - s->done < s->o.window)
 			if (member_start(s, s->started, now))
 				return;
-		run_timers(s);
-		int n = epoll_wait(s->ep, evs, BATCH, epoll_timeout(s, stop));
-		for (int i = 0; i < n; i++)
-			member_rx(s, evs[i].data.u32, buf);
-		run_timers(s);
+		swarm_poll(s, stop);
 	}
+}
+
+/* After the trigger: serve the members until each registered one sent its ACK. */
+static void swarm_rekey_wait(struct swarm *s)
+{
+	uint64_t stop = swarm_now_ns() + (uint64_t)s->o.rekey_timeout_sec * NS_PER_SEC;
+	while (s->acked < s->done && swarm_now_ns() < stop)
+		swarm_poll(s, stop);
 }
 
 /* ---- set-up and report ---- */
@@ -287,7 +316,7 @@ static void usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [--members N] [--group 14|19|20] [--window W] [--settle SEC]\n"
 		"          [--timeout SEC] [--ks-addr 127.A.B.C] [--ks-pid PID | --serve]\n"
-		"          [--gm-port PORT] [--no-gdb]\n"
+		"          [--gm-port PORT] [--no-gdb] [--rekey | --rekey-cmd CMD]\n"
 		"  --members N    group members, each on 127.1.0.1 + i (default 1000)\n"
 		"  --group G      IKE DH group of both sides (default 19)\n"
 		"  --window W     members registering at once (default 200)\n"
@@ -300,24 +329,35 @@ static void usage(const char *prog)
 		"  --gm-port P    the members' UDP port (default 848; another when the key\n"
 		"                 server holds 0.0.0.0:848 in the same namespace, as gvpnd)\n"
 		"  --no-gdb       with --ks-pid: RSS only (default: also its heap in use,\n"
-		"                 read with gdb -p PID at the measuring points)\n",
+		"                 read with gdb -p PID at the measuring points)\n"
+		"  --rekey        then one unicast rekey: time from its start to the last\n"
+		"                 member's ACK (own key server: gdoi_ks_rekey_now)\n"
+		"  --rekey-cmd C  with --ks-pid: the shell command that starts the rekey\n"
+		"  --rekey-timeout SEC  wait for the ACKs (default 60)\n"
+		"  --rekey-pace N  own key server: unicast pushes per second (default: the\n"
+		"                 engine's, 5000)\n",
 		prog);
 }
 
 static int parse(int argc, char **argv, struct swarm_opts *o)
 {
 	static const struct option lo[] = {
-	    {"members", 1, NULL, 'n'}, {"group", 1, NULL, 'g'},	  {"window", 1, NULL, 'w'},
-	    {"settle", 1, NULL, 's'},  {"timeout", 1, NULL, 't'}, {"ks-addr", 1, NULL, 'k'},
-	    {"ks-pid", 1, NULL, 'p'},  {"gm-port", 1, NULL, 'P'}, {"no-gdb", 0, NULL, 'G'},
-	    {"serve", 0, NULL, 'S'},   {"help", 0, NULL, 'h'},	  {0, 0, 0, 0}};
+	    {"members", 1, NULL, 'n'},	  {"group", 1, NULL, 'g'},
+	    {"window", 1, NULL, 'w'},	  {"settle", 1, NULL, 's'},
+	    {"timeout", 1, NULL, 't'},	  {"ks-addr", 1, NULL, 'k'},
+	    {"ks-pid", 1, NULL, 'p'},	  {"gm-port", 1, NULL, 'P'},
+	    {"no-gdb", 0, NULL, 'G'},	  {"rekey", 0, NULL, 'r'},
+	    {"rekey-cmd", 1, NULL, 'R'},  {"rekey-timeout", 1, NULL, 'T'},
+	    {"rekey-pace", 1, NULL, 'A'}, {"serve", 0, NULL, 'S'},
+	    {"help", 0, NULL, 'h'},	  {0, 0, 0, 0}};
 	*o = (struct swarm_opts){.members = 1000,
 				 .window = 200,
 				 .settle_sec = 35,
 				 .timeout_sec = 300,
 				 .group = 19,
 				 .ks_addr = SWARM_KS_DFLT,
-				 .gm_port = SWARM_PORT};
+				 .gm_port = SWARM_PORT,
+				 .rekey_timeout_sec = 60};
 	int c;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		struct in_addr a;
@@ -356,6 +396,19 @@ static int parse(int argc, char **argv, struct swarm_opts *o)
 		case 'G':
 			o->no_gdb = true;
 			break;
+		case 'r':
+			o->rekey = true;
+			break;
+		case 'R':
+			o->rekey = true;
+			o->rekey_cmd = optarg;
+			break;
+		case 'T':
+			o->rekey_timeout_sec = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'A':
+			o->rekey_pace = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			usage(argv[0]);
 			return -1;
@@ -363,7 +416,8 @@ static int parse(int argc, char **argv, struct swarm_opts *o)
 	}
 	if (o->members < 1 || o->members > MEMBERS_MAX || o->window < 1 ||
 	    (o->group != 14 && o->group != 19 && o->group != 20) || optind != argc ||
-	    (o->serve && o->ks_pid) || o->ks_pid < 0 || !o->gm_port) {
+	    (o->serve && o->ks_pid) || o->ks_pid < 0 || !o->gm_port ||
+	    (o->rekey && o->ks_pid && !o->rekey_cmd) || (o->rekey_cmd && !o->ks_pid)) {
 		usage(argv[0]);
 		return -1;
 	}
@@ -378,8 +432,9 @@ static int parse(int argc, char **argv, struct swarm_opts *o)
 struct ks_view {
 	pid_t pid;
 	bool own;
-	struct swarm_proc proc[3];
-	struct swarm_ks_sample ks[3];
+	/* before, right after, settled, before the rekey, after the last ACK */
+	struct swarm_proc proc[5];
+	struct swarm_ks_sample ks[5];
 	bool heap_known; /* ks[].heap_bytes: our child, or gdb could read the external one's */
 	bool settled;
 };
@@ -474,6 +529,53 @@ static void print_report(const struct swarm *s, const struct ks_view *v,
 	       mem, mem_what, v->settled ? o->settle_sec : 0, mem < 4096 ? "met" : "MISSED");
 }
 
+/* Start the rekey: our child's gdoi_ks_rekey_now, or the external command. */
+static int rekey_start(const struct swarm *s, const struct ks_view *v, int cmd_fd, int res_fd)
+{
+	if (v->own) {
+		int32_t r;
+		if (swarm_write_all(cmd_fd, "r", 1) || swarm_read_all(res_fd, &r, sizeof(r)))
+			return -1;
+		if (r < 0)
+			fprintf(stderr, "the key server cannot rekey: %s\n", err_name(r));
+		return r < 0 ? -1 : 0;
+	}
+	int st = system(s->o.rekey_cmd);
+	if (st != 0)
+		fprintf(stderr, "rekey command failed (status %d): %s\n", st, s->o.rekey_cmd);
+	return st != 0 ? -1 : 0;
+}
+
+static void print_rekey(const struct swarm *s, const struct ks_view *v,
+			const struct swarm_proc *sw0, const struct swarm_proc *sw1)
+{
+	unsigned n = s->done;
+	double t = s->acked ? (double)(s->last_ack_ns - s->rekey_t0) / 1e9 : 0;
+	double ks_cpu = v->proc[4].cpu_sec - v->proc[3].cpu_sec;
+	printf("rekey: %u of %u members acknowledged", s->acked, n);
+	if (s->acked)
+		printf(", the last %.3f s after the start (first push received after %.1f ms)", t,
+		       s->first_push_ns ? (double)(s->first_push_ns - s->rekey_t0) / 1e6 : -1.0);
+	printf("\nrekey: KS CPU %.3f s (%.0f us per member), waited for a CPU %.3f s; swarm CPU "
+	       "%.3f s (%.0f us per member), waited %.3f s\n",
+	       ks_cpu, n ? 1e6 * ks_cpu / n : 0.0,
+	       v->proc[4].runq_wait_sec - v->proc[3].runq_wait_sec, sw1->cpu_sec - sw0->cpu_sec,
+	       n ? 1e6 * (sw1->cpu_sec - sw0->cpu_sec) / n : 0.0,
+	       sw1->runq_wait_sec - sw0->runq_wait_sec);
+	if (v->own)
+		printf("rekey: the key server counted %llu ACKs, %llu retransmission rounds, "
+		       "%llu ms start to last ACK\n",
+		       (unsigned long long)(v->ks[4].rekey_acks - v->ks[3].rekey_acks),
+		       (unsigned long long)(v->ks[4].rekeys_retransmitted -
+					    v->ks[3].rekeys_retransmitted),
+		       (unsigned long long)v->ks[4].last_rekey_ms);
+	if (n == 10000)
+		printf("targets: 10,000 members acknowledged in < 2 s: %.3f s, %s\n", t,
+		       s->acked == n && t < 2 ? "met" : "MISSED");
+	else
+		printf("targets: (the rekey target, < 2 s, is for 10,000 members)\n");
+}
+
 static int ks_ask(int cmd_fd, int res_fd, struct swarm_ks_sample *s)
 {
 	return swarm_write_all(cmd_fd, "s", 1) || swarm_read_all(res_fd, s, sizeof(*s)) ? -1 : 0;
@@ -493,6 +595,25 @@ static int ks_point(struct ks_view *v, int i, int cmd_fd, int res_fd)
 		v->heap_known = false;
 	}
 	return swarm_proc_sample(v->pid, &v->proc[i]);
+}
+
+/* One unicast rekey to the registered members, measured from its start to the last ACK. */
+static int rekey_phase(struct swarm *s, struct ks_view *v, int cmd_fd, int res_fd)
+{
+	struct swarm_proc sw0, sw1;
+	if (ks_point(v, 3, cmd_fd, res_fd))
+		return -1;
+	swarm_proc_sample(getpid(), &sw0);
+	s->rekeying = true;
+	s->rekey_t0 = swarm_now_ns();
+	if (rekey_start(s, v, cmd_fd, res_fd))
+		return -1;
+	swarm_rekey_wait(s);
+	swarm_proc_sample(getpid(), &sw1);
+	if (ks_point(v, 4, cmd_fd, res_fd))
+		return -1;
+	print_rekey(s, v, &sw0, &sw1);
+	return 0;
 }
 
 static void gm_config(struct swarm *s)
@@ -577,6 +698,8 @@ int main(int argc, char **argv)
 		v.settled = ks_point(&v, 2, cmd[1], res[0]) == 0;
 	}
 	print_report(s, &v, &sw0, &sw1);
+	if (s->o.rekey && s->done && rekey_phase(s, &v, cmd[1], res[0]))
+		goto out;
 	rc = s->done == s->o.members ? 0 : 1;
 out:
 	if (v.own && v.pid > 0) {

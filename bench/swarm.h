@@ -27,10 +27,14 @@ struct swarm_opts {
 	unsigned members, window, settle_sec, timeout_sec;
 	uint8_t group;
 	uint32_t ks_addr;
-	uint16_t gm_port; /* the members' UDP port (848; another beside a wildcard-bound KS) */
-	pid_t ks_pid;	  /* external key server (0: our own child) */
-	bool serve;	  /* run only the key server */
-	bool no_gdb;	  /* external key server: do not read its heap with gdb */
+	uint16_t gm_port;      /* the members' UDP port (848; another beside a wildcard-bound KS) */
+	pid_t ks_pid;	       /* external key server (0: our own child) */
+	bool serve;	       /* run only the key server */
+	bool no_gdb;	       /* external key server: do not read its heap with gdb */
+	bool rekey;	       /* after registering (and settling): one unicast rekey */
+	const char *rekey_cmd; /* external key server: the command that starts it */
+	unsigned rekey_timeout_sec; /* wait for every ACK this long */
+	unsigned rekey_pace; /* own key server: pushes per second (0: the engine\'s default) */
 };
 
 uint64_t swarm_now_ns(void);
@@ -68,6 +72,9 @@ struct swarm_ks_sample {
 	struct gdoi_ks_mem mem;
 	struct ike1_stats ike;
 	uint64_t tx_errors;
+	/* Group G1's rekey counters (gdoi_ks_group_info). */
+	uint64_t rekey_acks, rekeys_retransmitted, last_rekey_ms;
+	bool rekey_active;
 };
 
 /*

@@ -64,6 +64,13 @@ static void ks_sample(struct ks_proc *k, struct swarm_ks_sample *s)
 	gdoi_ks_mem(k->ks, &s->mem);
 	s->ike = gdoi_ks_ike(k->ks)->st;
 	s->tx_errors = k->tx_errors;
+	static struct gdoi_ks_group_info gi;
+	if (gdoi_ks_group_info(k->ks, 0, swarm_now_ns(), &gi) == 0) {
+		s->rekey_acks = gi.rekey_acks;
+		s->rekeys_retransmitted = gi.rekeys_retransmitted;
+		s->last_rekey_ms = gi.last_rekey_ms;
+		s->rekey_active = gi.rekey_active;
+	}
 }
 
 static int ks_setup(struct ks_proc *k, const struct swarm_opts *o, struct crypto_rsa *rsa)
@@ -88,8 +95,11 @@ static int ks_setup(struct ks_proc *k, const struct swarm_opts *o, struct crypto
 					     .rsa_key = rsa,
 					     .sas = &sa,
 					     .n_sas = 1};
-	struct gdoi_ks_config cfg = {
-	    .psk = swarm_psk, .caps = GDOI_CAPS_ALL, .groups = &group, .n_groups = 1};
+	struct gdoi_ks_config cfg = {.psk = swarm_psk,
+				     .caps = GDOI_CAPS_ALL,
+				     .groups = &group,
+				     .n_groups = 1,
+				     .rekey_pace = o->rekey_pace};
 	swarm_ike_config(&cfg.ike, o->ks_addr, SWARM_PORT, o->group);
 	struct gdoi_ks_io io = {.ctx = k, .send = ks_send};
 	char err[160] = "";
@@ -194,6 +204,12 @@ int swarm_ks_main(const struct swarm_opts *o, int cmd_fd, int out_fd)
 			if (read(cmd_fd, &c, 1) != 1) {
 				rc = 0;
 				goto out;
+			}
+			if (c == 'r') { /* rekey every group now; answer with the result */
+				int32_t r = gdoi_ks_rekey_now(k.ks, NULL, swarm_now_ns());
+				if (swarm_write_all(out_fd, &r, sizeof(r)))
+					goto out;
+				continue;
 			}
 			ks_sample(&k, &s);
 			if (swarm_write_all(out_fd, &s, sizeof(s)))

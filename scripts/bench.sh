@@ -90,7 +90,8 @@ crypto ipsec profile gdoi-p
  set security-association lifetime seconds 900
 ip access-list extended ENCPOL
  deny udp any eq 848 any eq 848
- deny icmp any any
+ deny icmp any any${2:+
+$2}
  permit ip 192.168.0.0 0.0.255.255 192.168.0.0 0.0.255.255
 crypto gdoi group G1
  identity number 3333
@@ -130,11 +131,19 @@ gvpnd_stop() {
 }
 
 # run_swarm_gvpnd [swarm options]: one swarm run against a fresh gvpnd.
+# --rekey becomes a configuration change (one more ACL line, so a new TEK
+# generation that gvpnd pushes to the members) and SIGHUP.
 run_swarm_gvpnd() {
-	local group=19 a prev='' i rc=0
+	local group=19 a prev='' i rc=0 rekey=0
+	local -a args=()
 	for a in "$@"; do
 		[[ $prev == --group ]] && group=$a
 		prev=$a
+		if [[ $a == --rekey ]]; then
+			rekey=1
+		else
+			args+=("$a")
+		fi
 	done
 	if [[ $(id -u) != 0 ]]; then
 		echo "$PROG: swarm --gvpnd needs root (network namespace)" >&2
@@ -148,6 +157,7 @@ run_swarm_gvpnd() {
 	GVPND_DIR=$(mktemp -d /tmp/gvpn-bench.XXXXXX)
 	trap gvpnd_stop EXIT
 	gvpnd_config "$group" >"$GVPND_DIR/ks.conf"
+	gvpnd_config "$group" " deny tcp any any eq 23" >"$GVPND_DIR/ks-rekey.conf"
 	if ! "$GVPN_BUILD/gvpnd" --check-config "$GVPND_DIR/ks.conf" >"$GVPND_DIR/check.log" 2>&1; then
 		echo "$PROG: this gvpnd cannot run the key server configuration:" >&2
 		cat "$GVPND_DIR/check.log" >&2
@@ -176,8 +186,11 @@ run_swarm_gvpnd() {
 	"$GVPN_BUILD/gvpn" --socket "$GVPND_DIR/gvpnd.sock" \
 		crypto key generate rsa label get modulus 2048 >/dev/null 2>&1 || true
 	header "member_swarm --gvpnd $* (gvpnd pid $GVPND_PID in namespace $BENCH_NS)"
+	if [[ $rekey == 1 ]]; then
+		args+=(--rekey-cmd "cp $GVPND_DIR/ks-rekey.conf $GVPND_DIR/ks.conf && kill -HUP $GVPND_PID")
+	fi
 	ip netns exec "$BENCH_NS" "$(bin_of bench_member_swarm)" --ks-pid "$GVPND_PID" \
-		--ks-addr 127.255.0.1 --gm-port 1848 "$@" || rc=$?
+		--ks-addr 127.255.0.1 --gm-port 1848 "${args[@]}" || rc=$?
 	if grep -q KS_NO_RSA_KEYS "$GVPND_DIR/gvpnd.log"; then
 		echo "note: gvpnd had no RSA key for the KEK (KS_NO_RSA_KEYS); members registered without it"
 	fi
@@ -187,15 +200,15 @@ run_swarm_gvpnd() {
 }
 
 # The standard matrix of the registration issue: DH group 19 and 14, 1,000 and
-# 10,000 members; against the engine in a child process (which also gives the
+# 10,000 members, each run followed by one unicast rekey (issue 4's benchmark); against the engine in a child process (which also gives the
 # heap per member) and, as root, against gvpnd.
 run_swarm_matrix() {
 	local g n failed=0
 	for g in 19 14; do
 		for n in 1000 10000; do
-			run_swarm --members "$n" --group "$g" || failed=1
+			run_swarm --members "$n" --group "$g" --rekey || failed=1
 			if [[ $(id -u) == 0 ]]; then
-				run_swarm_gvpnd --members "$n" --group "$g" || failed=1
+				run_swarm_gvpnd --members "$n" --group "$g" --rekey || failed=1
 			fi
 		done
 	done
