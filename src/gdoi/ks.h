@@ -191,14 +191,16 @@ int gdoi_ks_config_replace(struct gdoi_ks *ks, const struct gdoi_ks_config *cfg,
 			   char *err, size_t err_cap);
 
 /*
- * `crypto gdoi ks [group NAME] rekey` (group NULL: every group): a
- * triggered rekey, as after a policy change (behavior-reference §2.2): a
- * new TEK for every `sa ipsec`, the running ones kept only min(remaining,
- * max(90 s, min(5 % L, 3600 s))), the policy pushed to the members.
+ * `crypto gdoi ks [group NAME] rekey [replace-now]` (group NULL: every
+ * group): a triggered rekey, as after a policy change (behavior-reference
+ * §2.2): a new TEK for every `sa ipsec`, the running ones kept only
+ * min(remaining, max(90 s, min(5 % L, 3600 s))), the policy pushed to the
+ * members. replace_now: the running TEKs leave the policy at once and the
+ * push deletes them (members drop them after the deactivation delay).
  * Returns 0, ERR_NOTFOUND (no such group), ERR_STATE (the group cannot
  * rekey: no KEK or no private RSA key) or ERR_NOMEM / ERR_CRYPTO.
  */
-int gdoi_ks_rekey_now(struct gdoi_ks *ks, const char *group, uint64_t now);
+int gdoi_ks_rekey_now(struct gdoi_ks *ks, const char *group, bool replace_now, uint64_t now);
 
 /*
  * `clear crypto gdoi ks members [group NAME]` (group NULL: all): forget the

@@ -472,13 +472,26 @@ int ks_group_reconfigure(struct gdoi_ks *ks, struct ks_group *g, const struct ks
 	return 0;
 }
 
-int ks_group_rekey_now(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
+/* replace-now: the running TEKs go at once; the next push names them in a Delete. */
+static void replace_now(struct ks_group *g, struct gdoi_policy *p)
+{
+	for (size_t i = 0; i < p->n_teks; i++) {
+		if (g->n_del < GDOI_TEKS_MAX)
+			buf_store_u32(g->del_spi[g->n_del++], p->tek[i].spi);
+		mem_wipe(&p->tek[i], sizeof(p->tek[i]));
+	}
+	p->n_teks = 0;
+}
+
+int ks_group_rekey_now(struct gdoi_ks *ks, struct ks_group *g, bool replace, uint64_t now)
 {
 	if (!g->pv->p.has_kek || !g->has_rsa)
 		return ERR_STATE;
 	struct ks_polver *pv = polver_clone(g->pv);
 	if (!pv)
 		return ERR_NOMEM;
+	if (replace)
+		replace_now(g, &pv->p);
 	/* A triggered rekey (§2.2): new TEKs now, the running ones only briefly. */
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < g->cfg.n_sas; i++) {

@@ -93,6 +93,8 @@ struct ks_rekey {
 	struct ks_polver *pv;	      /* the policy pushed */
 	size_t n_msgs;
 	struct ks_rekey_msg msg[KS_REKEY_MSGS];
+	size_t n_del; /* TEKs the push deletes (`rekey replace-now`) */
+	uint8_t del_spi[GDOI_TEKS_MAX][4];
 };
 
 /* Rekey counters of a group (show crypto gdoi ks rekey). */
@@ -134,6 +136,8 @@ struct ks_group {
 	uint32_t seq;		  /* last GROUPKEY-PUSH sequence number used */
 	struct gdoi_kek push_kek; /* the KEK members hold: protects the next push */
 	struct ks_rekey rk;
+	size_t n_del; /* TEK SPIs to delete with the next rekey (replace-now) */
+	uint8_t del_spi[GDOI_TEKS_MAX][4];
 	struct ks_rekey_stats rst;
 };
 
@@ -233,8 +237,12 @@ int ks_group_reconfigure(struct gdoi_ks *ks, struct ks_group *g, const struct ks
 /* Roll keys and drop expired TEKs as due; returns the group's next deadline. */
 uint64_t ks_group_tick(struct gdoi_ks *ks, struct ks_group *g, uint64_t now);
 uint64_t ks_group_deadline(const struct ks_group *g);
-/* `crypto gdoi ks rekey`: new TEKs at once, pushed. 0, ERR_STATE (cannot rekey), ERR_NOMEM. */
-int ks_group_rekey_now(struct gdoi_ks *ks, struct ks_group *g, uint64_t now);
+/*
+ * `crypto gdoi ks rekey [replace-now]`: new TEKs at once, pushed; with
+ * replace_now the running ones leave the policy and the push deletes them.
+ * 0, ERR_STATE (cannot rekey), ERR_NOMEM.
+ */
+int ks_group_rekey_now(struct gdoi_ks *ks, struct ks_group *g, bool replace_now, uint64_t now);
 /* KS pseudotime of the group at now (ms). */
 uint64_t ks_group_pt_ms(const struct ks_group *g, uint64_t now);
 void ks_polver_unref(struct ks_polver *pv);

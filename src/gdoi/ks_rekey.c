@@ -24,6 +24,7 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/mem.h"
+#include "wire/names.h"
 
 #define GDOI_PORT_UDP 848
 
@@ -64,10 +65,16 @@ static int build_msg(struct gdoi_ks *ks, struct ks_group *g, uint32_t caps, uint
 	if (rc == 0)
 		rc = gdoi_policy_encode_kd(&rk->pv->p, &o, &ks->arena, &ks->wkd);
 	if (rc == 0) {
+		struct wire_delete del = {.doi = WIRE_DOI_GDOI,
+					  .proto = WIRE_GDOI_PROTO_IPSEC_ESP,
+					  .spi_size = 4,
+					  .n_spis = (uint16_t)rk->n_del,
+					  .spis = rk->del_spi[0]};
 		struct gdoi_rekey_build b = {.kek = &rk->kek,
 					     .seq = rk->seq,
 					     .sa = &ks->wsa,
 					     .kd = &ks->wkd,
+					     .del = rk->n_del ? &del : NULL,
 					     .key = &g->rsa,
 					     .hash = g->cfg.sig_hash};
 		rc = gdoi_rekey_build(&b, ks->msg, sizeof(ks->msg));
@@ -204,6 +211,7 @@ static void rekey_stop(struct ks_rekey *rk)
 	rk->pv = NULL;
 	mem_wipe(&rk->kek, sizeof(rk->kek));
 	rk->active = rk->deferred = false;
+	rk->n_del = 0;
 	rk->next_ns = rk->batch_ns = CLOCK_NEVER;
 }
 
@@ -304,6 +312,9 @@ void ks_rekey_start(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 	rk->pv->refs++;
 	rk->round = 0;
 	rk->seq = rk->seq_first = ++g->seq;
+	rk->n_del = g->n_del;
+	memcpy(rk->del_spi, g->del_spi, sizeof(rk->del_spi));
+	g->n_del = 0;
 	rk->started_ns = now;
 	g->rst.last_duration_ms = 0;
 	struct list_node *pos;
@@ -394,7 +405,7 @@ static struct ks_group *named(struct gdoi_ks *ks, size_t i, const char *group)
 	return !group || !strcmp(group, g->cfg.name) ? g : NULL;
 }
 
-int gdoi_ks_rekey_now(struct gdoi_ks *ks, const char *group, uint64_t now)
+int gdoi_ks_rekey_now(struct gdoi_ks *ks, const char *group, bool replace_now, uint64_t now)
 {
 	ks->now = MAX(ks->now, now);
 	int rc = ERR_NOTFOUND;
@@ -402,7 +413,7 @@ int gdoi_ks_rekey_now(struct gdoi_ks *ks, const char *group, uint64_t now)
 		struct ks_group *g = named(ks, i, group);
 		if (!g)
 			continue;
-		int r = ks_group_rekey_now(ks, g, now);
+		int r = ks_group_rekey_now(ks, g, replace_now, now);
 		rc = rc == ERR_NOTFOUND || rc == ERR_STATE ? r : rc;
 		ks_schedule(ks, ks_group_deadline(g));
 	}

@@ -43,10 +43,12 @@ static size_t round_up(size_t n, size_t block)
 
 /* ---- build (KS) ---- */
 
-/* The payloads before SIG. 0 or ERR_NOSPACE. */
+/* The payloads before SIG, in RFC 6407 §4 order. 0 or ERR_NOSPACE. */
 static int build_body(const struct gdoi_rekey_build *in, struct wire_builder *b)
 {
 	wire_build_seq(b, in->seq);
+	if (in->del)
+		wire_build_delete(b, in->del);
 	if (in->sa)
 		wire_build_gdoi_sa(b, in->sa, WIRE_DIALECT_RFC6407);
 	if (in->kd)

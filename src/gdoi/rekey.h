@@ -33,6 +33,7 @@
 #include "wire/gdoi.h"
 #include "wire/isakmp.h"
 #include "wire/kd.h"
+#include "wire/payload.h"
 
 #define GDOI_REKEY_MSG_MAX 16384 /* largest push built or accepted */
 #define GDOI_REKEY_DEL_MAX 4	 /* Delete payloads per push */
@@ -43,10 +44,11 @@ struct gdoi_rekey_build {
 	uint32_t seq;
 	const struct wire_gdoi_sa *sa;
 	const struct wire_kd *kd;
-	const struct crypto_rsa *key; /* private */
-	enum crypto_hash_alg hash;    /* SIG_HASH_ALGORITHM of the KEK policy */
-	enum crypto_sig_form form;    /* 0: CRYPTO_SIG_RAW_DIGEST (what gvpn emits) */
-	bool unpadded_len;	      /* sign as gdoid's sender does (tests) */
+	const struct wire_delete *del; /* SAs to delete (may be NULL) */
+	const struct crypto_rsa *key;  /* private */
+	enum crypto_hash_alg hash;     /* SIG_HASH_ALGORITHM of the KEK policy */
+	enum crypto_sig_form form;     /* 0: CRYPTO_SIG_RAW_DIGEST (what gvpn emits) */
+	bool unpadded_len;	       /* sign as gdoid's sender does (tests) */
 };
 
 /*

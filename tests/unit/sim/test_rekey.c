@@ -508,8 +508,8 @@ static void test_rekey_now_clear_members_and_restored_seq(void **state)
 	sim_run_until(w.s, 100 * NS_PER_SEC);
 	uint32_t old_spi = w.gm[0]->pol.tek[0].spi;
 	/* `crypto gdoi ks rekey`: a new TEK pushed now; the old one runs out within 90 s. */
-	assert_int_equal(gdoi_ks_rekey_now(w.ks->ks, "NOPE", sim_now(w.s)), ERR_NOTFOUND);
-	assert_int_equal(gdoi_ks_rekey_now(w.ks->ks, NULL, sim_now(w.s)), 0);
+	assert_int_equal(gdoi_ks_rekey_now(w.ks->ks, "NOPE", false, sim_now(w.s)), ERR_NOTFOUND);
+	assert_int_equal(gdoi_ks_rekey_now(w.ks->ks, NULL, false, sim_now(w.s)), 0);
 	sim_node_touch(w.ks->node);
 	sim_run_until(w.s, 101 * NS_PER_SEC);
 	for (size_t i = 0; i < w.n; i++) {
@@ -528,10 +528,17 @@ static void test_rekey_now_clear_members_and_restored_seq(void **state)
 	/* A restarted KS continues above the restored sequence number. */
 	assert_int_equal(gdoi_ks_restore_seq(w.ks->ks, "G1", 1000), 0);
 	assert_int_equal(gdoi_ks_restore_seq(w.ks->ks, "G1", 5), 0); /* never lowers */
-	assert_int_equal(gdoi_ks_rekey_now(w.ks->ks, "G1", sim_now(w.s)), 0);
+	/* ... and `rekey replace-now` deletes the running TEK: members drop it after DTD. */
+	uint32_t running = w.gm[0]->pol.tek[0].spi;
+	assert_int_equal(gdoi_ks_rekey_now(w.ks->ks, "G1", true, sim_now(w.s)), 0);
 	sim_node_touch(w.ks->node);
 	sim_run_until(w.s, 301 * NS_PER_SEC);
 	assert_int_equal(gm_info(&w, 0).last_rekey_seq, 1001);
+	assert_int_equal(gdoi_ks_group_policy(w.ks->ks, 0)->n_teks, 1);
+	assert_true(gdoi_ks_group_policy(w.ks->ks, 0)->tek[0].spi != running);
+	const struct gdoi_tek *gone = gdoi_policy_tek(&w.gm[0]->pol, running);
+	assert_non_null(gone);
+	assert_true(gone->expires_ns <= (301 + w.gm[0]->pol.dtd_sec) * NS_PER_SEC);
 	/* `clear crypto gdoi ks members`: nobody left to rekey; members register again in time. */
 	assert_int_equal(gdoi_ks_clear_members(w.ks->ks, "G1", "admin", sim_now(w.s)), 0);
 	struct gdoi_ks_group_info ki;
