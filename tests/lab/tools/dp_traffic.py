@@ -7,6 +7,12 @@
   dp_traffic.py udp-tx HOST PORT SIZE df|nodf  one datagram of SIZE bytes (DF set or not);
                                              with df, then wait up to 3 s for an ICMP error
                                              on the socket and print "EMSGSIZE" or "none"
+  dp_traffic.py udp-stream-tx HOST PORT PPS STOPFILE
+                                             numbered 200-byte datagrams at PPS per second
+                                             until STOPFILE exists; print how many were sent
+  dp_traffic.py udp-stream-rx PORT IDLE OUTFILE  receive numbered datagrams until none came
+                                             for IDLE seconds (60 before the first); write
+                                             "received N distinct D first F last L"
   dp_traffic.py esp-tamper PCAP IFACE DSTMAC send the first ESP packet of PCAP with its
                                              last byte (ICV) flipped, as an Ethernet frame
                                              to DSTMAC on IFACE (no route needed)
@@ -15,9 +21,11 @@ Each command exits 0 when it did its job, 1 otherwise.
 """
 import errno
 import hashlib
+import os
 import socket
 import struct
 import sys
+import time
 
 IP_MTU_DISCOVER, PMTUDISC_DONT, PMTUDISC_DO = 10, 0, 2
 
@@ -88,6 +96,37 @@ def udp_tx(host, port, size, df):
         print("EMSGSIZE" if e.errno == errno.EMSGSIZE else "error %d" % e.errno)
 
 
+def udp_stream_tx(host, port, pps, stopfile):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect((host, int(port)))
+    period, n = 1.0 / float(pps), 0
+    due = time.monotonic()
+    while not os.path.exists(stopfile):
+        s.send(struct.pack("!I", n) + bytes(196))
+        n += 1
+        due += period
+        time.sleep(max(0.0, due - time.monotonic()))
+    print(n)
+
+
+def udp_stream_rx(port, idle, out):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(port)))
+    s.settimeout(60)
+    seen, total = set(), 0
+    try:
+        while True:
+            d, _ = s.recvfrom(65535)
+            total += 1
+            seen.add(struct.unpack("!I", d[:4])[0])
+            s.settimeout(float(idle))
+    except socket.timeout:
+        pass
+    with open(out, "w") as f:
+        f.write("received %d distinct %d first %d last %d\n" % (
+            total, len(seen), min(seen, default=-1), max(seen, default=-1)))
+
+
 def first_esp(path):
     """IPv4 bytes of the first ESP packet in an Ethernet pcap."""
     with open(path, "rb") as f:
@@ -114,7 +153,7 @@ def esp_tamper(path, iface, dstmac):
 
 
 CMDS = {"tcp-rx": tcp_rx, "tcp-tx": tcp_tx, "udp-rx": udp_rx, "udp-tx": udp_tx,
-        "esp-tamper": esp_tamper}
+        "udp-stream-tx": udp_stream_tx, "udp-stream-rx": udp_stream_rx, "esp-tamper": esp_tamper}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CMDS:
