@@ -74,3 +74,18 @@ udp_blocked() {
 
 # gvpn_rules NODE: how many lines of NODE's iptables-save name a gvpn chain.
 gvpn_rules() { in_ns "$1" iptables-save | { grep -c 'GVPN-' || true; }; }
+
+# esp_count FILE SRC DST SPI: ESP packets SRC > DST with SPI (0x%08x, as
+# tcpdump prints it) in the capture FILE.
+esp_count() {
+	tcpdump -n -r "$1" esp 2>/dev/null | { grep -c "IP $2 > $3: ESP(spi=$4," || true; }
+}
+
+# out_spi NODE: the SPI NODE's gvpnd sends with (show crypto ipsec sa: the
+# permit flow's current outbound spi), as 0x%08x; fails if there is none.
+out_spi() {
+	local s
+	s=$(in_ns "$1" gvpn show crypto ipsec sa |
+		sed -n 's/^ *current outbound spi: \(0x[0-9A-F]*\)([1-9].*/\1/p' | head -1)
+	[ -n "$s" ] && printf '0x%08x\n' "$s"
+}

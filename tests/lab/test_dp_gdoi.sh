@@ -36,11 +36,6 @@ TMP=""
 
 # ---- helpers -------------------------------------------------------------
 
-# esp_count FILE SRC DST SPI: ESP packets SRC > DST with SPI (0x%08x) in FILE
-esp_count() {
-	tcpdump -n -r "$1" esp 2>/dev/null | { grep -c "IP $2 > $3: ESP(spi=$4," || true; }
-}
-
 # tcp_send FILE PORT: FILE from h13 to h14 over TCP; h14 writes "sha256 len"
 tcp_send() {
 	in_ns h14 "${TRAFFIC[@]}" tcp-rx "$2" "$1.rx" &
@@ -72,14 +67,10 @@ check "gm1: show crypto gdoi gm names group G1" \
 	text_has '^Group Member Information For Group G1:$' "$out"
 check "gm1: ... and the ACL received from the KS" \
 	text_has '^ +ACL Received From KS +: gdoi_group_G1_temp_acl$' "$out"
-out=$(in_ns gm1 gvpn show crypto ipsec sa)
-# the permit flow's SPI (the deny flows show 0x0(0))
-SPI=$(sed -n 's/^ *current outbound spi: \(0x[0-9A-F]*\)([1-9].*/\1/p' <<<"$out" | head -1)
-[ -n "$SPI" ] || { printf '%s\n' "$out" >&2; fail "gm1: no current outbound spi in show crypto ipsec sa"; }
-SPI=$(printf '0x%08x' "$SPI") # tcpdump's form
+SPI=$(out_spi gm1) || fail "gm1: no current outbound spi in show crypto ipsec sa"
 pass "gm1 sends with the TEK SPI $SPI"
 check "gm2 has the same TEK as its outbound SA (one SPI for the group)" \
-	output_has "current outbound spi: $(printf '0x%X' "$SPI")[(]" in_ns gm2 gvpn show crypto ipsec sa
+	test "$(out_spi gm2)" = "$SPI"
 mangle=$(in_ns gm1 iptables-save -t mangle)
 check "gm1: encap chain hooked first in mangle POSTROUTING -o eth0" \
 	text_has '^-A POSTROUTING -o eth0 -j GVPN-ENC-eth0$' "$mangle"

@@ -23,14 +23,6 @@ TMP=""
 [ -x "$GVPN_BUILD/gvpnd" ] || fail "no $GVPN_BUILD/gvpnd (build it, or set GVPN_BUILD)"
 [ -x "$GVPN_BUILD/gvpn" ] || fail "no $GVPN_BUILD/gvpn (build it, or set GVPN_BUILD)"
 
-# out_spi NODE: the SPI NODE sends with (0x%08x, tcpdump's form)
-out_spi() {
-	local s
-	s=$(in_ns "$1" gvpn show crypto ipsec sa |
-		sed -n 's/^ *current outbound spi: \(0x[0-9A-F]*\)([1-9].*/\1/p' | head -1)
-	[ -n "$s" ] && printf '0x%08x\n' "$s"
-}
-
 # spi_is_not NODE SPI: NODE sends with an SPI other than SPI (and has one)
 spi_is_not() {
 	local s
@@ -41,11 +33,6 @@ spi_is_not() {
 inbound_sas() {
 	json_get "$(in_ns "$1" gvpn show crypto ipsec sa --json)" interfaces.0.flows.-1.inboundEspSas |
 		"$PYTHON" -c 'import json, sys; print(len(json.load(sys.stdin)))'
-}
-
-# esp_count FILE SRC DST SPI: ESP packets SRC > DST with SPI in FILE
-esp_count() {
-	tcpdump -n -r "$1" esp 2>/dev/null | { grep -c "IP $2 > $3: ESP(spi=$4," || true; }
 }
 
 no_drops() { # NODE REASON...: those drop counters of NODE are 0
