@@ -49,6 +49,7 @@
 #include "gdoi/ident.h"
 #include "gdoi/policy.h"
 #include "ike1/sa.h"
+#include "util/dbuf.h"
 
 struct diag;
 struct gdoi_ks;
@@ -216,6 +217,36 @@ int gdoi_ks_clear_members(struct gdoi_ks *ks, const char *group, const char *use
  * number. 0 or ERR_NOTFOUND.
  */
 int gdoi_ks_restore_seq(struct gdoi_ks *ks, const char *group, uint32_t seq);
+
+/*
+ * Persistence: a key server that restarts carries on where it stopped.
+ * gdoi_ks_state_save appends to out (out->secret is set: it holds keys)
+ * the state of every group: name, GROUPKEY-PUSH sequence number,
+ * pseudotime, the KEK (and the one members hold while a rekey hands over a
+ * new one), every live TEK with its keys, the roll-over times, and the
+ * member database with K_ack and counters. Times are stored as "left at
+ * save", so the blob does not depend on the monotonic clock: the loader is
+ * told how much time passed (from the wall clock). The blob starts with
+ * "GVKS" and a version and ends with the SHA-256 of everything before it.
+ * Write it atomically with mode 0600. 0 or ERR_NOMEM.
+ */
+#define GDOI_KS_SEQ_MARGIN 1000 /* added on load: covers rekeys after the last save */
+int gdoi_ks_state_save(const struct gdoi_ks *ks, uint64_t now, struct dbuf *out);
+/*
+ * Load a saved state into a KS just made from the configuration (groups
+ * matched by name; groups not in the blob keep their fresh keys). A saved
+ * KEK or TEK is used when its algorithm, transform and replay settings are
+ * still the configured ones and it has not expired (elapsed_ns: time since
+ * the save); otherwise the fresh one stays. Sequence numbers continue at
+ * the saved one + GDOI_KS_SEQ_MARGIN, the pseudotime where it was plus
+ * elapsed_ns. Members come back with their K_ack, so they are rekeyed
+ * without registering again. Everything is checked before anything
+ * changes (only running out of memory half-way leaves a part loaded):
+ * ERR_AUTH (checksum: a corrupted file), ERR_PROTO (malformed),
+ * ERR_UNSUPP (another version), ERR_NOMEM.
+ */
+int gdoi_ks_state_load(struct gdoi_ks *ks, const uint8_t *blob, size_t len, uint64_t now,
+		       uint64_t elapsed_ns);
 
 /* The ike1 table, for `show crypto isakmp sa` (read only). */
 struct ike1_sa_table *gdoi_ks_ike(struct gdoi_ks *ks);

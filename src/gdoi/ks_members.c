@@ -10,6 +10,7 @@
 
 #include "gdoi/ks_priv.h"
 #include "ike1/keys.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/mem.h"
 
@@ -30,25 +31,31 @@ struct ks_member *ks_member_find(const struct gdoi_ks *ks, uint32_t addr, const 
 	return NULL;
 }
 
+static struct ks_member *member_add(struct gdoi_ks *ks, struct ks_group *g, uint32_t addr,
+				    bool *first)
+{
+	struct ks_member *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->g = g;
+	m->addr = addr;
+	if (htab_insert(&ks->members, &m->hnode, member_hash(m->addr, g->handle)) < 0) {
+		free(m);
+		return NULL;
+	}
+	list_add_tail(&g->members, &m->link);
+	*first = g->n_members++ == 0;
+	ks->n_members++;
+	return m;
+}
+
 struct ks_member *ks_member_register(struct gdoi_ks *ks, struct ks_group *g, struct ike1_sa *sa,
 				     const struct gdoi_peer_caps *caps, uint64_t now, bool *first)
 {
 	struct ks_member *m = ks_member_find(ks, sa->peer.ip4, g);
 	*first = false;
-	if (!m) {
-		m = calloc(1, sizeof(*m));
-		if (!m)
-			return NULL;
-		m->g = g;
-		m->addr = sa->peer.ip4;
-		if (htab_insert(&ks->members, &m->hnode, member_hash(m->addr, g->handle)) < 0) {
-			free(m);
-			return NULL;
-		}
-		list_add_tail(&g->members, &m->link);
-		*first = g->n_members++ == 0;
-		ks->n_members++;
-	}
+	if (!m && !(m = member_add(ks, g, sa->peer.ip4, first)))
+		return NULL;
 	m->port = sa->peer.port;
 	m->caps = *caps;
 	m->registered_ns = now;
@@ -63,6 +70,34 @@ struct ks_member *ks_member_register(struct gdoi_ks *ks, struct ks_group *g, str
 	if (n > 0)
 		memcpy(m->kack, kack, (size_t)n);
 	mem_wipe(kack, sizeof(kack));
+	return m;
+}
+
+struct ks_member *ks_member_restore(struct gdoi_ks *ks, struct ks_group *g,
+				    const struct ks_saved_member *s, uint64_t now,
+				    uint64_t elapsed_ns)
+{
+	bool first;
+	struct ks_member *m = ks_member_find(ks, s->addr, g);
+	if (!m && !(m = member_add(ks, g, s->addr, &first)))
+		return NULL;
+	m->port = s->port;
+	m->caps = s->caps;
+	uint64_t age = s->age_ms * NS_PER_MS + elapsed_ns;
+	m->registered_ns = now > age ? now - age : 0;
+	m->registrations = s->registrations;
+	memcpy(m->cky_i, s->cky_i, sizeof(m->cky_i));
+	memcpy(m->cky_r, s->cky_r, sizeof(m->cky_r));
+	m->kack_len = s->kack_len;
+	m->kack_hash = s->kack_hash;
+	memcpy(m->kack, s->kack, sizeof(m->kack));
+	m->rekeys_sent = s->rekeys_sent;
+	m->rekey_retries = s->rekey_retries;
+	m->acks_rcvd = s->acks_rcvd;
+	m->acks_missed = s->acks_missed;
+	m->missed_row = s->missed_row;
+	memcpy(m->sent_seq, s->sent_seq, sizeof(m->sent_seq));
+	memcpy(m->rcvd_seq, s->rcvd_seq, sizeof(m->rcvd_seq));
 	return m;
 }
 

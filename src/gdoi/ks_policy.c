@@ -285,7 +285,7 @@ void ks_group_free(struct gdoi_ks *ks, struct ks_group *g)
 
 uint64_t ks_group_pt_ms(const struct ks_group *g, uint64_t now)
 {
-	return now > g->created_ns ? (now - g->created_ns) / NS_PER_MS : 0;
+	return g->pt_base_ms + (now > g->created_ns ? (now - g->created_ns) / NS_PER_MS : 0);
 }
 
 uint64_t ks_group_deadline(const struct ks_group *g)
@@ -507,6 +507,96 @@ int ks_group_rekey_now(struct gdoi_ks *ks, struct ks_group *g, bool replace, uin
 	sort_teks(&g->cfg, &pv->p);
 	publish(g, pv);
 	ks_rekey_start(ks, g, now);
+	return 0;
+}
+
+/* ---- restart ---- */
+
+/* An absolute time from "ms left at save" minus the time the KS was down; 0 when past. */
+static uint64_t rebase(uint64_t left_ms, uint64_t elapsed_ms, uint64_t now)
+{
+	if (left_ms == UINT64_MAX)
+		return CLOCK_NEVER;
+	return left_ms > elapsed_ms ? add_ns(now, (left_ms - elapsed_ms) * NS_PER_MS) : 0;
+}
+
+static bool restore_kek(const struct ks_group_cfg *c, const struct gdoi_kek *in, uint64_t el_ms,
+			uint64_t now, struct gdoi_kek *out)
+{
+	uint64_t exp = rebase(in->expires_ns, el_ms, now);
+	if (in->alg != c->kek_alg || !in->has_keys || exp <= now)
+		return false;
+	*out = *in;
+	out->expires_ns = exp;
+	uint64_t life = (uint64_t)in->life_sec * NS_PER_SEC;
+	out->created_ns = exp > life ? exp - life : 0;
+	kek_transport(c, out);
+	return true;
+}
+
+static bool tek_fits(const struct ks_sa_cfg *sa, const struct gdoi_tek *t)
+{
+	return t->sa_num == sa->number && gdoi_transform_equal(&t->xf, &sa->xf) &&
+	       t->replay == sa->replay && t->replay_window == sa->replay_window &&
+	       t->receive_only == sa->receive_only && t->has_keys;
+}
+
+/* The saved TEKs of one `sa ipsec` replace its fresh ones when any is still alive. */
+static void restore_teks(struct ks_group *g, size_t si, const struct ks_saved_group *s,
+			 uint64_t el_ms, uint64_t now, struct gdoi_policy *p)
+{
+	const struct ks_sa_cfg *sa = &g->cfg.sa[si];
+	struct gdoi_tek keep[GDOI_TEKS_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_teks && n < GDOI_TEKS_MAX; i++) {
+		uint64_t exp = rebase(s->tek[i].expires_ns, el_ms, now);
+		if (!tek_fits(sa, &s->tek[i]) || exp <= now)
+			continue;
+		keep[n] = s->tek[i];
+		keep[n].expires_ns = exp;
+		uint64_t life = (uint64_t)keep[n].life_sec * NS_PER_SEC;
+		keep[n].created_ns = exp > life ? exp - life : 0;
+		n++;
+	}
+	if (n) {
+		drop_sa(p, sa->number);
+		for (size_t i = 0; i < n && p->n_teks < GDOI_TEKS_MAX; i++)
+			p->tek[p->n_teks++] = keep[i];
+		for (size_t r = 0; r < s->n_rolls; r++)
+			if (s->roll_sa[r] == sa->number)
+				g->tek_roll_ns[si] = MAX(rebase(s->roll_ms[r], el_ms, now), now);
+	}
+	mem_wipe(keep, sizeof(keep));
+}
+
+int ks_group_restore(struct gdoi_ks *ks, struct ks_group *g, const struct ks_saved_group *s,
+		     uint64_t now, uint64_t elapsed_ns)
+{
+	(void)ks;
+	uint64_t el_ms = elapsed_ns / NS_PER_MS;
+	struct ks_polver *pv = polver_clone(g->pv);
+	if (!pv)
+		return ERR_NOMEM;
+	struct gdoi_kek k;
+	if (s->has_kek && pv->p.has_kek && restore_kek(&g->cfg, &s->kek, el_ms, now, &k)) {
+		pv->p.kek = k;
+		g->kek_roll_ns = MAX(rebase(s->kek_roll_ms, el_ms, now), now);
+		/* The KEK members hold, when a rekey had not yet handed over the new one. */
+		if (!s->has_push_kek ||
+		    !restore_kek(&g->cfg, &s->push_kek, el_ms, now, &g->push_kek))
+			g->push_kek = k;
+	}
+	mem_wipe(&k, sizeof(k));
+	for (size_t i = 0; i < g->cfg.n_sas; i++)
+		restore_teks(g, i, s, el_ms, now, &pv->p);
+	sort_teks(&g->cfg, &pv->p);
+	publish(g, pv);
+	/* Never below a number sent before the restart: a margin covers a lost last save. */
+	uint64_t seq = (uint64_t)s->seq + GDOI_KS_SEQ_MARGIN;
+	g->seq = MAX(g->seq, seq > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)seq);
+	g->pv->p.seq = g->seq;
+	g->pt_base_ms = s->pt_ms + el_ms;
+	g->created_ns = now;
 	return 0;
 }
 

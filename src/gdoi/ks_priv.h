@@ -123,7 +123,8 @@ struct ks_group {
 	uint32_t handle;
 	struct ks_group_cfg cfg;
 	struct ks_polver *pv;	  /* current policy */
-	uint64_t created_ns;	  /* pseudotime 0 */
+	uint64_t created_ns;	  /* pseudotime pt_base_ms */
+	uint64_t pt_base_ms;	  /* pseudotime restored from a state file */
 	struct list_node members; /* struct ks_member, registration order */
 	size_t n_members;
 	uint64_t tek_roll_ns[GDOI_KS_SAS_MAX]; /* next TEK generation per `sa ipsec` */
@@ -219,6 +220,36 @@ struct gdoi_ks {
 			diag_trace((ks)->diag, DIAG_TRACE_REKEY, (g)->cfg.name, 0, __VA_ARGS__);   \
 	} while (0)
 
+/* A group as a state file holds it (ks_state.c); times are "ms left at save". */
+struct ks_saved_member {
+	uint32_t addr;
+	uint16_t port;
+	struct gdoi_peer_caps caps;
+	uint64_t age_ms; /* since its last registration */
+	uint32_t registrations;
+	uint8_t cky_i[IKE1_COOKIE_LEN], cky_r[IKE1_COOKIE_LEN];
+	uint8_t kack_len, kack_hash;
+	uint8_t kack[IKE1_PRF_MAX];
+	uint32_t rekeys_sent, rekey_retries, acks_rcvd, acks_missed, missed_row;
+	uint32_t sent_seq[4], rcvd_seq[4];
+};
+
+struct ks_saved_group {
+	char name[GDOI_NAME_MAX];
+	uint32_t seq;
+	uint64_t pt_ms;
+	bool has_kek, has_push_kek;
+	struct gdoi_kek kek, push_kek; /* expires_ns: ms left */
+	uint64_t kek_roll_ms;	       /* ms left, UINT64_MAX never */
+	size_t n_teks;
+	struct gdoi_tek tek[GDOI_TEKS_MAX]; /* expires_ns: ms left */
+	size_t n_rolls;
+	uint16_t roll_sa[GDOI_KS_SAS_MAX];
+	uint64_t roll_ms[GDOI_KS_SAS_MAX];
+	size_t n_members;
+	struct ks_saved_member *m;
+};
+
 /* ks_config.c */
 int ks_cfg_copy(const struct gdoi_ks_group_config *in, uint32_t local_addr,
 		struct ks_group_cfg *out, char *err, size_t cap);
@@ -243,6 +274,12 @@ uint64_t ks_group_deadline(const struct ks_group *g);
  * 0, ERR_STATE (cannot rekey), ERR_NOMEM.
  */
 int ks_group_rekey_now(struct gdoi_ks *ks, struct ks_group *g, bool replace_now, uint64_t now);
+/*
+ * A restarted KS takes a saved group's keys where its configuration still
+ * fits them, and continues its sequence number and pseudotime.
+ */
+int ks_group_restore(struct gdoi_ks *ks, struct ks_group *g, const struct ks_saved_group *s,
+		     uint64_t now, uint64_t elapsed_ns);
 /* KS pseudotime of the group at now (ms). */
 uint64_t ks_group_pt_ms(const struct ks_group *g, uint64_t now);
 void ks_polver_unref(struct ks_polver *pv);
@@ -262,6 +299,10 @@ struct ks_member *ks_member_find(const struct gdoi_ks *ks, uint32_t addr, const 
 struct ks_member *ks_member_register(struct gdoi_ks *ks, struct ks_group *g, struct ike1_sa *sa,
 				     const struct gdoi_peer_caps *caps, uint64_t now, bool *first);
 void ks_member_free(struct gdoi_ks *ks, struct ks_member *m);
+/* The member of a state file (a KS restart). NULL on no memory. */
+struct ks_member *ks_member_restore(struct gdoi_ks *ks, struct ks_group *g,
+				    const struct ks_saved_member *s, uint64_t now,
+				    uint64_t elapsed_ns);
 
 /* ks_rekey.c */
 /* Take the group's own copy of the private key (NULL: none). */
