@@ -206,7 +206,7 @@ int swarm_ks_main(const struct swarm_opts *o, int cmd_fd, int out_fd)
 				goto out;
 			}
 			if (c == 'r') { /* rekey every group now; answer with the result */
-				int32_t r = gdoi_ks_rekey_now(k.ks, NULL, swarm_now_ns());
+				int32_t r = gdoi_ks_rekey_now(k.ks, NULL, false, swarm_now_ns());
 				if (swarm_write_all(out_fd, &r, sizeof(r)))
 					goto out;
 				continue;
