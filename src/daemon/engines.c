@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag/log.h"
+#include "dp/rules.h"
 #include "gdoi/dispatch.h"
 #include "util/clock.h"
 #include "util/dbuf.h"
@@ -86,6 +87,32 @@ static int dp_publish(void *arg, const struct dp_sad_group_desc *groups, size_t 
 	return dp_runtime_publish(arg, groups, n);
 }
 
+/* The runtime's events (started, rules applied, MTU, iptables errors) go
+ * where gvpnd's other start-up and reload messages go (gvpnd.log in the lab). */
+static void dp_log(void *arg, int severity, const char *msg)
+{
+	(void)arg;
+	(void)severity;
+	fprintf(stderr, "gvpnd: %s\n", msg);
+}
+
+/*
+ * Chains of interfaces that no longer carry the crypto map go once the new
+ * runtime has its own (a crash, or a fail-close stop, may have left them;
+ * a fail-close chain of an old interface would drop forever). Failure is
+ * only reported: the data plane itself runs.
+ */
+static void purge_other_chains(const struct dp_runtime_cfg *dc)
+{
+	struct dp_rules_ctx ctx = {.save_cmd = dc->iptables_save,
+				   .restore_cmd = dc->iptables_restore};
+	const char *keep[] = {dc->ifname};
+	if (dp_rules_purge(&ctx, keep, 1))
+		fprintf(stderr,
+			"gvpnd: data plane: cannot remove the rules of other interfaces: %s\n",
+			ctx.err);
+}
+
 static int start_dp(struct daemon_engines *e, const struct daemon_engines_cfg *cfg, uint64_t now,
 		    struct dbuf *err)
 {
@@ -93,12 +120,16 @@ static int start_dp(struct daemon_engines *e, const struct daemon_engines_cfg *c
 	daemon_gmdp_publish_fn publish = cfg->test_publish;
 	void *arg = cfg->test_publish_arg;
 	if (cfg->dp) {
-		int rc = dp_runtime_start(cfg->dp, &e->dp);
+		struct dp_runtime_cfg dc = *cfg->dp;
+		if (!dc.log)
+			dc.log = dp_log;
+		int rc = dp_runtime_start(&dc, &e->dp);
 		if (rc) {
 			dbuf_printf(err, "gvpnd: data plane on %s: %s\n", cfg->dp->ifname,
 				    err_name(rc));
 			return rc;
 		}
+		purge_other_chains(&dc);
 		sad = dp_runtime_sad(e->dp);
 		publish = dp_publish;
 		arg = e->dp;

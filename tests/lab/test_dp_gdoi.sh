@@ -183,11 +183,20 @@ CAP=$(capture wan br0 udp and host 192.168.13.2 and host 192.168.14.2)
 check "UDP h13 -> h14 crosses while gm1 is down" udp_crosses 200 nodf 5008
 lab capture stop wan >/dev/null 2>&1
 check "... in clear on the WAN (the GETVPN default)" test "$(pcap_count "$CAP" udp)" -ge 1
+# what a run on another interface (eth9) could have left: a fail-close chain
+in_ns gm1 iptables -t mangle -N GVPN-ENC-eth9
+in_ns gm1 iptables -t mangle -A GVPN-ENC-eth9 -j DROP
+in_ns gm1 iptables -t mangle -I POSTROUTING -o eth9 -j GVPN-ENC-eth9
 check "gm1 restarts" lab start gm1
 poll 10 gm_registered gm1 || fail "gm1 not registered again within 10 s"
 pass "gm1 registered again"
 check "it replaced the crashed run's rules: one jump to each chain" \
 	eval "[ \$(jumps gm1 GVPN-ENC-eth0) = 1 ] && [ \$(jumps gm1 GVPN-DEC-eth0) = 1 ]"
+check "... and removed the stale chain of eth9, which carries no crypto map" \
+	eval "! in_ns gm1 iptables-save | grep -q GVPN-ENC-eth9"
+check "gvpnd.log tells the data plane started and applied its rules" \
+	eval "grep -q 'gvpnd: gvpn data plane eth0: started' '$LABLIB_DIR/gm1/gvpnd.log' &&
+	      grep -q 'gvpnd: gvpn data plane eth0: rules applied' '$LABLIB_DIR/gm1/gvpnd.log'"
 CAP=$(capture wan br0 host 192.168.13.2 and host 192.168.14.2)
 check "UDP h13 -> h14 crosses" udp_crosses 200 nodf 5009
 lab capture stop wan >/dev/null 2>&1
