@@ -32,6 +32,43 @@ void ks_event(struct gdoi_ks *ks, enum gdoi_ks_event_type type, const struct ks_
 	ks->io.event(ks->io.ctx, &ev);
 }
 
+/* Changes to what a state file holds: keys, numbers, members and their counters. */
+static uint64_t state_sig(const struct gdoi_ks *ks)
+{
+	uint64_t v[6 * GDOI_KS_GROUPS_MAX + 1] = {ks->st.registrations};
+	for (size_t i = 0; i < ks->n_groups; i++) {
+		const struct ks_group *g = ks->groups[i];
+		uint64_t *x = &v[1 + 6 * i];
+		x[0] = g->seq;
+		x[1] = g->n_members;
+		x[2] = g->pv->version;
+		x[3] = g->rst.acks;
+		x[4] = g->rst.ejected;
+		x[5] = g->handle;
+	}
+	return hash_bytes(v, sizeof(v));
+}
+
+void ks_maybe_persist(struct gdoi_ks *ks, uint64_t now)
+{
+	if (!ks->io.persist)
+		return;
+	uint64_t sig = state_sig(ks);
+	if (sig == ks->persist_sig)
+		return;
+	if (now < ks->persist_ns) {
+		ks_schedule(ks, ks->persist_ns);
+		return;
+	}
+	struct dbuf d = {0};
+	if (gdoi_ks_state_save(ks, now, &d) == 0) {
+		ks->io.persist(ks->io.ctx, d.p, d.len);
+		ks->persist_sig = sig;
+		ks->persist_ns = now + NS_PER_SEC;
+	}
+	dbuf_free(&d);
+}
+
 void ks_schedule(struct gdoi_ks *ks, uint64_t when)
 {
 	if (when < ks->next_ns)
@@ -206,6 +243,7 @@ void gdoi_ks_input(struct gdoi_ks *ks, uint64_t now, const struct ike1_peer *pee
 	struct wire_isakmp_hdr h;
 	if (wire_isakmp_hdr_decode(msg, len, &h, NULL) == 0 && h.exch == WIRE_EXCH_PUSH_ACK) {
 		ks_rekey_ack_input(ks, now, peer, msg, len);
+		ks_maybe_persist(ks, now);
 		return;
 	}
 	struct ike1_sa *sa = NULL;
@@ -214,6 +252,7 @@ void gdoi_ks_input(struct gdoi_ks *ks, uint64_t now, const struct ike1_peer *pee
 		ks_pull_input(ks, sa, now, msg, len);
 	else if (v == IKE1_IN_NOT_MINE)
 		ks->st.stale++;
+	ks_maybe_persist(ks, now);
 }
 
 void gdoi_ks_tick(struct gdoi_ks *ks, uint64_t now)
@@ -226,6 +265,7 @@ void gdoi_ks_tick(struct gdoi_ks *ks, uint64_t now)
 	for (size_t i = 0; i < ks->n_groups; i++)
 		next = MIN(next, ks_group_tick(ks, ks->groups[i], now));
 	ks->next_ns = next;
+	ks_maybe_persist(ks, now);
 }
 
 uint64_t gdoi_ks_next_deadline(const struct gdoi_ks *ks)
@@ -315,6 +355,7 @@ int gdoi_ks_config_replace(struct gdoi_ks *ks, const struct gdoi_ks_config *cfg,
 		ks->n_groups = cfg->n_groups;
 		for (size_t i = 0; i < ks->n_groups; i++)
 			ks_schedule(ks, ks_group_deadline(ks->groups[i]));
+		ks_maybe_persist(ks, now);
 	}
 	mem_wipe(c, (cfg->n_groups ? cfg->n_groups : 1) * sizeof(*c));
 	free(c);

@@ -153,7 +153,12 @@ struct gdoi_ks_io {
 	void *ctx;
 	/* Send one datagram from UDP 848 to peer. */
 	void (*send)(void *ctx, const struct ike1_peer *peer, const uint8_t *msg, size_t len);
-	/* Persist state (rekey phase: keys, SEQ, pseudotime); may be NULL. */
+	/*
+	 * Persist state, may be NULL: called with a gdoi_ks_state_save blob
+	 * when the state changed (keys, sequence number, members, their
+	 * counters), at most once a second; the daemon writes it atomically,
+	 * mode 0600, and gives it to gdoi_ks_state_load after a restart.
+	 */
 	void (*persist)(void *ctx, const uint8_t *blob, size_t len);
 	/* Optional event hook. */
 	void (*event)(void *ctx, const struct gdoi_ks_event *ev);

@@ -204,6 +204,8 @@ struct gdoi_ks {
 	uint64_t now;
 	uint64_t next_ns;     /* own timers (rolls, expiry, stale pulls) */
 	uint32_t rekey_batch; /* unicast pushes per KS_REKEY_BATCH_NS (pacing) */
+	uint64_t persist_sig; /* state_sig() of the state last handed to io.persist */
+	uint64_t persist_ns;  /* no io.persist call before this */
 	struct gdoi_ks_stats st;
 	/* Scratch for building and opening messages (single-threaded engine). */
 	struct gdoi_arena arena;
@@ -322,6 +324,8 @@ void ks_rekey_free(struct ks_group *g);
 /* ks.c */
 void ks_event(struct gdoi_ks *ks, enum gdoi_ks_event_type type, const struct ks_group *g,
 	      uint32_t peer, uint16_t notify, uint32_t spi);
+/* Hand the state to io.persist when it changed (at most once a second). */
+void ks_maybe_persist(struct gdoi_ks *ks, uint64_t now);
 /* Make sure the engine's own deadline is no later than when. */
 void ks_schedule(struct gdoi_ks *ks, uint64_t when);
 

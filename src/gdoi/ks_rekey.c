@@ -417,6 +417,7 @@ int gdoi_ks_rekey_now(struct gdoi_ks *ks, const char *group, bool replace_now, u
 		rc = rc == ERR_NOTFOUND || rc == ERR_STATE ? r : rc;
 		ks_schedule(ks, ks_group_deadline(g));
 	}
+	ks_maybe_persist(ks, now);
 	return rc;
 }
 
@@ -434,6 +435,7 @@ int gdoi_ks_clear_members(struct gdoi_ks *ks, const char *group, const char *use
 		    ks_member_free(ks, container_of(pos, struct ks_member, link));
 		rc = 0;
 	}
+	ks_maybe_persist(ks, now);
 	return rc;
 }
 
