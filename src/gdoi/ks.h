@@ -305,11 +305,14 @@ struct gdoi_ks_group_info {
 	bool rsa_key_missing;
 	uint16_t atd_sec, dtd_sec;
 	uint64_t pseudotime_ms;
+	/* seconds to the next KEK roll-over; UINT32_MAX: none scheduled */
+	uint32_t kek_rekey_in_sec;
 	size_t n_sas;
 	struct {
 		uint16_t number;
 		char profile[GDOI_NAME_MAX];
 		char acl_name[GDOI_NAME_MAX];
+		uint32_t rekey_in_sec; /* to this SA's next TEK; UINT32_MAX: none scheduled */
 	} sa[GDOI_KS_SAS_MAX];
 	size_t n_teks;
 	struct gdoi_ks_tek_info tek[GDOI_TEKS_MAX];

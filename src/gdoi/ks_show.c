@@ -59,6 +59,15 @@ static void tek_info(const struct ks_group_cfg *c, const struct gdoi_tek *t, uin
 	o->receive_only = t->receive_only;
 }
 
+/* Seconds until a roll-over time (0 when due), UINT32_MAX for CLOCK_NEVER. */
+static uint32_t due_in_sec(uint64_t at_ns, uint64_t now)
+{
+	if (at_ns == CLOCK_NEVER)
+		return UINT32_MAX;
+	uint64_t s = at_ns > now ? (at_ns - now) / NS_PER_SEC : 0;
+	return s < UINT32_MAX ? (uint32_t)s : UINT32_MAX - 1;
+}
+
 static void kek_info(const struct ks_group *g, uint64_t now, struct gdoi_ks_group_info *o)
 {
 	const struct gdoi_policy *p = &g->pv->p;
@@ -72,6 +81,7 @@ static void kek_info(const struct ks_group *g, uint64_t now, struct gdoi_ks_grou
 	o->kek_iv_bytes = (uint32_t)crypto_cbc_block_len(p->kek.alg);
 	o->kek_life_sec = p->kek.life_sec;
 	o->kek_remaining_sec = gdoi_remaining_sec(p->kek.expires_ns, now);
+	o->kek_rekey_in_sec = due_in_sec(g->kek_roll_ns, now);
 	o->sig_hash = crypto_hash_name(p->kek.sig_hash);
 	o->sig_key_bits = c->rsa_bits;
 	o->sig_key_bytes = (uint32_t)c->spki_len;
@@ -117,6 +127,7 @@ int gdoi_ks_group_info(const struct gdoi_ks *ks, size_t i, uint64_t now,
 		o->sa[s].number = c->sa[s].number;
 		memcpy(o->sa[s].profile, c->sa[s].profile, sizeof(o->sa[s].profile));
 		memcpy(o->sa[s].acl_name, c->sa[s].acl_name, sizeof(o->sa[s].acl_name));
+		o->sa[s].rekey_in_sec = due_in_sec(g->tek_roll_ns[s], now);
 	}
 	o->n_teks = p->n_teks;
 	for (size_t t = 0; t < p->n_teks; t++)
