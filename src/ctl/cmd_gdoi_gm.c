@@ -121,7 +121,7 @@ static const char *sig_hash_name(const char *h)
 	return h;
 }
 
-static void kek_block(struct result_node *parent, const struct gdoi_gm_group_info *g)
+void ctl_gdoi_gm_kek_block(struct result_node *parent, const struct gdoi_gm_group_info *g)
 {
 	struct result_node *k = result_heading(parent, "KEK POLICY:");
 	result_set_key(k, "kekPolicy");
@@ -223,7 +223,7 @@ static void group_information(struct ctl_exec *x, struct result_node *it, size_t
 	result_blank(it);
 	acl_block(it, g, gdoi_gm_group_policy(x->w->gm, i));
 	result_blank(it);
-	kek_block(it, g);
+	ctl_gdoi_gm_kek_block(it, g);
 	result_blank(it);
 	tek_block(it, g, x->w->gm_ifname, ctl_arg_has(a, "detail"));
 	result_blank(it);

@@ -20,8 +20,14 @@ struct ctl_exec;
 int ctl_show_gdoi_gm_groups(struct ctl_exec *x, const struct ctl_args *a);
 int ctl_show_gdoi_ks_groups(struct ctl_exec *x, const struct ctl_args *a);
 
+/* The GM's "KEK POLICY:" block (`show crypto gdoi`, `show crypto gdoi gm rekey detail`). */
+struct result_node;
+struct gdoi_gm_group_info;
+void ctl_gdoi_gm_kek_block(struct result_node *parent, const struct gdoi_gm_group_info *g);
+
 int ctl_cmd_gdoi_gm_register(struct ctl_cmdtab *t);
 int ctl_cmd_gdoi_ks_register(struct ctl_cmdtab *t);
 int ctl_cmd_gdoi_register(struct ctl_cmdtab *t);
+int ctl_cmd_gdoi_rekey_register(struct ctl_cmdtab *t);
 
 #endif

@@ -85,42 +85,27 @@ static void test_facts(void **state)
 	assert_string_equal(out, "% This box is not a key server\n");
 }
 
-static const struct {
-	bool ks;
-	const char *cmd;
-} shows[] = {
-    {false, "show crypto gdoi"},
-    {false, "show crypto gdoi group G1 detail"},
-    {false, "show crypto gdoi gm"},
-    {false, "show crypto gdoi gm acl"},
-    {false, "show crypto isakmp sa"},
-    {true, "show crypto gdoi"},
-    {true, "show crypto gdoi ks"},
-    {true, "show crypto gdoi ks detail"},
-    {true, "show crypto gdoi ks members"},
-    {true, "show crypto gdoi ks members summary"},
-    {true, "show crypto gdoi ks members 10.1.13.2"},
-    {true, "show crypto gdoi ks policy"},
-    {true, "show crypto gdoi ks acl"},
-    {true, "show crypto isakmp sa"},
+static const struct showpair_show shows[] = {
+    {&W.gm_w, "show crypto gdoi"},
+    {&W.gm_w, "show crypto gdoi group G1 detail"},
+    {&W.gm_w, "show crypto gdoi gm"},
+    {&W.gm_w, "show crypto gdoi gm acl"},
+    {&W.gm_w, "show crypto isakmp sa"},
+    {&W.ks_w, "show crypto gdoi"},
+    {&W.ks_w, "show crypto gdoi ks"},
+    {&W.ks_w, "show crypto gdoi ks detail"},
+    {&W.ks_w, "show crypto gdoi ks members"},
+    {&W.ks_w, "show crypto gdoi ks members summary"},
+    {&W.ks_w, "show crypto gdoi ks members 10.1.13.2"},
+    {&W.ks_w, "show crypto gdoi ks policy"},
+    {&W.ks_w, "show crypto gdoi ks acl"},
+    {&W.ks_w, "show crypto isakmp sa"},
 };
 
 static void test_golden(void **state)
 {
 	(void)state;
-	struct dbuf all = DBUF_INIT;
-	for (size_t i = 0; i < sizeof(shows) / sizeof(shows[0]); i++) {
-		struct ctl_world *w = shows[i].ks ? &W.ks_w : &W.gm_w;
-		for (int json = 0; json < 2; json++) {
-			unsigned st;
-			const char *out = run(w, shows[i].cmd, json ? CTL_REQ_JSON : 0, &st);
-			assert_int_equal(st, CTL_ST_OK);
-			dbuf_printf(&all, "==== %s#%s%s\n%s", w->hostname, shows[i].cmd,
-				    json ? " --json" : "", out);
-		}
-	}
-	harness_golden(GOLDEN, dbuf_str(&all));
-	dbuf_free(&all);
+	showpair_golden(&W.p, GOLDEN, shows, sizeof(shows) / sizeof(shows[0]));
 }
 
 int main(void)

@@ -1,5 +1,6 @@
 #include "showpair.h"
 
+#include "harness.h"
 #include "util/dbuf.h"
 
 static bool registered(void *arg)
@@ -54,4 +55,22 @@ const char *showpair_run(struct showpair *p, struct ctl_world *w, const char *cm
 	if (status)
 		*status = p->rep.status;
 	return dbuf_str(&p->rep.out);
+}
+
+void showpair_golden(struct showpair *p, const char *path, const struct showpair_show *shows,
+		     size_t n)
+{
+	struct dbuf all = DBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		for (int json = 0; json < 2; json++) {
+			unsigned st;
+			const char *out =
+			    showpair_run(p, shows[i].w, shows[i].cmd, json ? CTL_REQ_JSON : 0, &st);
+			assert_int_equal(st, CTL_ST_OK);
+			dbuf_printf(&all, "==== %s#%s%s\n%s", shows[i].w->hostname, shows[i].cmd,
+				    json ? " --json" : "", out);
+		}
+	}
+	harness_golden(path, dbuf_str(&all));
+	dbuf_free(&all);
 }

@@ -39,4 +39,16 @@ void showpair_stop(struct showpair *p);
 const char *showpair_run(struct showpair *p, struct ctl_world *w, const char *cmd, unsigned flags,
 			 unsigned *status);
 
+/*
+ * Run each show in text and in JSON (asserting CTL_ST_OK) and compare the
+ * transcript ("==== HOST#cmd[ --json]" then the output) with the golden
+ * file at path (harness_golden).
+ */
+struct showpair_show {
+	struct ctl_world *w;
+	const char *cmd;
+};
+void showpair_golden(struct showpair *p, const char *path, const struct showpair_show *shows,
+		     size_t n);
+
 #endif
