@@ -74,7 +74,7 @@ static void ks_rekey_group(struct result_node *list, const struct gdoi_ks_group_
 		const struct gdoi_ks_tek_info *t = &g->tek[i];
 		struct result_node *ti = result_item(teks);
 		char label[48];
-		snprintf(label, sizeof(label), "IPSec SA %u  lifetime (sec)", (unsigned)t->sa_num);
+		snprintf(label, sizeof(label), "IPSec SA %u lifetime (sec)", (unsigned)t->sa_num);
 		struct result_node *tj =
 		    result_set_flags(result_section(ti, NULL), RESULT_JSON_ONLY);
 		result_kv_u64(tj, "SA number", t->sa_num);
