@@ -180,6 +180,7 @@ struct ks_member {
 	uint32_t sent_seq[4], rcvd_seq[4];
 	uint32_t rk_pending;  /* id of the rekey waiting for our ACK, 0 none */
 	uint32_t rk_sent_seq; /* sequence number of the round last sent to it */
+	uint32_t rk_acked;    /* id of the last rekey it acknowledged */
 	uint32_t missed_row;  /* rekeys in a row not acknowledged */
 };
 

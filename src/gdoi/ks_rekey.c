@@ -358,6 +358,7 @@ static struct ks_group *group_of_ack(struct gdoi_ks *ks, const uint8_t spi[GDOI_
 static void acked(struct ks_group *g, struct ks_member *m, uint32_t seq, uint64_t now)
 {
 	m->rk_pending = 0;
+	m->rk_acked = g->rk.id;
 	m->missed_row = 0;
 	m->acks_rcvd++;
 	push_seq(m->rcvd_seq, seq);
@@ -388,7 +389,10 @@ void ks_rekey_ack_input(struct gdoi_ks *ks, uint64_t now, const struct ike1_peer
 		     g->cfg.name, diag_ip4(peer->ip4, ip));
 		return;
 	}
-	if (!waiting(&g->rk, m) || a.seq < g->rk.seq_first || a.seq > g->rk.seq) {
+	bool in_rekey = a.seq >= g->rk.seq_first && a.seq <= g->rk.seq;
+	if (in_rekey && m->rk_acked == g->rk.id)
+		return; /* a later ACK of a round already acknowledged (delayed or re-sent) */
+	if (!waiting(&g->rk, m) || !in_rekey) {
 		g->rst.acks_unsol++;
 		GLOG(ks->diag, DIAG_MSG_KS_UNSOL_ACK, a.seq, diag_ip4(a.addr, ip), g->cfg.name);
 		return;

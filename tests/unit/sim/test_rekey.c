@@ -691,15 +691,18 @@ static void test_many_members_ten_rollovers_at_30pct_loss(void **state)
 			assert_true(w.gm[i]->registrations > 1);
 	const struct sim_stats *st = sim_stats(w.s);
 	printf("# %zu members, %llu rekeys (%llu rounds resent), seq %u; %zu re-registered, "
-	       "%zu ever without a TEK, %llu ejected; %llu datagrams, %llu lost\n",
+	       "%zu ever without a TEK, %llu ejected, %llu unsolicited ACKs; %llu datagrams, "
+	       "%llu lost\n",
 	       n, (unsigned long long)ki.rekeys_sent, (unsigned long long)ki.rekeys_retransmitted,
 	       (unsigned)ki.seq, rereg, gap_members, (unsigned long long)ki.members_ejected,
-	       (unsigned long long)st->sent, (unsigned long long)st->lost);
+	       (unsigned long long)ki.rekey_acks_unsol, (unsigned long long)st->sent,
+	       (unsigned long long)st->lost);
 	assert_true(ki.rekeys_sent >= 15);	  /* 10 TEK + 5 KEK roll-overs at least */
 	assert_true(ki.rekeys_retransmitted > 0); /* the loss made rounds necessary */
 	assert_true(st->lost > st->sent / 5);	  /* and it really happened */
 	assert_true(fresh * 10 >= n * 8);	  /* most members got the last rekey */
 	assert_int_equal(w.gm_log->count[DIAG_MSG_GM_HASH_FAIL], 0);
+	assert_int_equal(ki.rekey_acks_unsol, 0); /* every member that ACKs was sent the rekey */
 	world_down(&w);
 }
 
