@@ -9,8 +9,9 @@
  * VmRSS before the first registration, right after the last one, and once
  * the phase-1 handshake state has been dropped (ike1 grace; --settle). With
  * --ks-pid the key server is an external process already listening at
- * --ks-addr (gvpnd); then CPU and VmRSS come from /proc/PID. --serve runs
- * only the in-process key server (for an external swarm, or perf -p).
+ * --ks-addr (gvpnd); then CPU and VmRSS come from /proc/PID and the heap
+ * in use from `gdb -p PID` (mallinfo2). --serve runs only the in-process key
+ * server (for an external swarm, or perf -p).
  *
  * Pacing: at most --window members register at once (a new one starts when
  * one finishes), so the key server always has work queued without being
@@ -21,7 +22,10 @@
  * key-server CPU ("one key-server core").
  *
  * Timing: from the first member's first message to the last member's install
- * callback (the moment of GM_REGS_COMPL).
+ * callback (the moment of GM_REGS_COMPL). --rekey then times one unicast
+ * rekey from its start to the last member's GROUPKEY-PUSH ACK.
+ *
+ * docs/benchmarks.md describes the measurements and records the results.
  */
 #include <arpa/inet.h>
 #include <errno.h>
