@@ -64,8 +64,13 @@ static void member_block(struct result_node *s, const struct gdoi_gm_group_info 
 	result_kv_u64(m, g->multicast ? "Multicast rekey rcvd" : "Unicast rekey received",
 		      g->rekeys_received);
 	result_kv_u64(m, "Rekey ACKs sent", g->acks_sent);
-	/* the time of the last rekey arrives with the rekey phase */
-	result_kv_str(m, "Rekey Received", "%s", "never");
+	uint32_t ago = g->last_rekey_sec_ago;
+	if (ago == UINT32_MAX)
+		result_kv_str(m, "Rekey Received", "%s", "never");
+	else
+		result_set_key(result_kv_str(m, "Rekey Rcvd(hh:mm:ss)", "%02u:%02u:%02u", ago / 3600,
+					     ago / 60 % 60, ago % 60),
+			       "rekeyReceived");
 	if (gm_view) {
 		result_kv_str(m, "DP Error Monitoring", "%s", "OFF");
 		result_kv_u64(m, "Active TEK Number", g->n_teks);

@@ -199,6 +199,8 @@ struct gdoi_gm_group_info {
 	uint64_t succeeded, attempted;
 	/* Rekeys accepted (GROUPKEY-PUSH). */
 	uint32_t last_rekey_from, last_rekey_seq;
+	/* seconds since the last rekey was accepted; UINT32_MAX: none yet */
+	uint32_t last_rekey_sec_ago;
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
 	uint32_t seq; /* SEQ from the last registration */
 	bool acl_known;

@@ -72,6 +72,7 @@ struct gm_group {
 	struct gdoi_kek prev_kek;
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
 	uint32_t last_rekey_from, last_rekey_seq;
+	uint64_t last_rekey_ns; /* when the last rekey was accepted; 0: never */
 };
 
 struct gdoi_gm {

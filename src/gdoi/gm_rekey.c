@@ -281,6 +281,7 @@ static void accepted(struct gdoi_gm *gm, struct gm_group *g, const struct ike1_p
 	g->rekeys_after_reg++;
 	g->last_rekey_from = peer->ip4;
 	g->last_rekey_seq = seq;
+	g->last_rekey_ns = now ? now : 1;
 	GLOG(gm->diag, DIAG_MSG_GM_RECV_REKEY, g->cfg.name, diag_ip4(peer->ip4, ks),
 	     diag_ip4(multicast ? g->pol.kek.mcast_addr : gm_local(gm), dst), seq);
 	if (policy)

@@ -8,6 +8,7 @@
 #include "gdoi/gm_priv.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/mem.h"
 
 size_t gdoi_gm_group_count(const struct gdoi_gm *gm)
 {
@@ -97,6 +98,11 @@ int gdoi_gm_group_info(const struct gdoi_gm *gm, size_t i, uint64_t now,
 	o->attempted = g->attempted;
 	o->last_rekey_from = g->last_rekey_from;
 	o->last_rekey_seq = g->last_rekey_seq;
+	o->last_rekey_sec_ago =
+	    !g->last_rekey_ns ? UINT32_MAX
+	    : now > g->last_rekey_ns
+		? (uint32_t)MIN((now - g->last_rekey_ns) / NS_PER_SEC, UINT32_MAX - 1)
+		: 0;
 	o->rekeys_received = g->rekeys_received;
 	o->rekeys_after_reg = g->rekeys_after_reg;
 	o->acks_sent = g->acks_sent;

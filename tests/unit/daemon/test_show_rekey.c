@@ -131,15 +131,24 @@ static void test_rekey_now(void **state)
 	assert_non_null(strstr(out, "    Number of Rekeys sent               : 2\n"));
 	out = run(&W.gm_w, "show crypto gdoi gm rekey", 0, &st);
 	assert_non_null(strstr(out, "    Number of Rekeys received (cumulative) "));
+	out = run(&W.gm_w, "show crypto gdoi gm", 0, &st);
+	assert_non_null(strstr(out, "       Rekey Rcvd(hh:mm:ss)  : 00:00:0"));
+	assert_non_null(strstr(out, "       Last rekey seq num    : 2\n"));
 	out = run(&W.gm_w, "show crypto gdoi rekey sa", 0, &st);
 	assert_non_null(strstr(out, "GETVPN REKEY SA\ndst             src             conn-id"
 				    "         status\n10.1.13.2       10.1.11.2       "));
 }
 
 static const struct showpair_show shows[] = {
-    {&W.ks_w, "show crypto gdoi ks rekey"},	   {&W.ks_w, "show crypto gdoi ks members"},
-    {&W.ks_w, "show crypto gdoi rekey sa"},	   {&W.gm_w, "show crypto gdoi gm rekey"},
-    {&W.gm_w, "show crypto gdoi gm rekey detail"}, {&W.gm_w, "show crypto gdoi rekey sa"},
+    /* KS */
+    {&W.ks_w, "show crypto gdoi ks rekey"},
+    {&W.ks_w, "show crypto gdoi ks members"},
+    {&W.ks_w, "show crypto gdoi rekey sa"},
+    /* GM */
+    {&W.gm_w, "show crypto gdoi gm"},
+    {&W.gm_w, "show crypto gdoi gm rekey"},
+    {&W.gm_w, "show crypto gdoi gm rekey detail"},
+    {&W.gm_w, "show crypto gdoi rekey sa"},
     {&W.gm_w, "show crypto gdoi rekey sa detail"},
 };
 
