@@ -8,6 +8,7 @@
  *    refused with the right messages and change nothing;
  *  - a member that misses the ACKs of N rekeys in a row is removed, and
  *    registers again before its keys run out;
+ *  - one member cannot acknowledge in another's name;
  *  - multicast: every round to the group address, no ACKs, nobody removed;
  *    a change of transport reaches the members through the old one;
  *  - `crypto gdoi ks rekey`, `clear crypto gdoi ks members` and a restored
@@ -25,6 +26,7 @@
  */
 #include "test_registration_lib.h"
 
+#include "gdoi/gm_priv.h"
 #include "gdoi/policy_wire.h"
 #include "gdoi/rekey.h"
 
@@ -425,6 +427,55 @@ static void test_member_missing_acks_is_removed_and_reregisters(void **state)
 	world_down(&w);
 }
 
+/* ---- acknowledgements ---- */
+
+static struct gdoi_kack kack_of(const struct r_world *w, size_t i)
+{
+	const struct gm_group *g = w->gm[i]->gm->groups[0];
+	return (struct gdoi_kack){(enum crypto_hash_alg)g->kack_hash, g->kack_len, g->kack};
+}
+
+static void test_member_cannot_acknowledge_for_another(void **state)
+{
+	(void)state;
+	struct h_ks_setup k;
+	ks_cfg(&k);
+	struct r_world w;
+	world_up(&w, 2, NULL, &k, false);
+	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	/* The members' own ACKs of the first TEK rekey (~485 s) are lost. */
+	sim_run_until(w.s, 400 * NS_PER_SEC);
+	struct sim_link deaf = {.loss = 1.0, .delay_min_ns = NS_PER_MS, .delay_max_ns = NS_PER_MS};
+	sim_node_set_link(w.ks->node, &deaf);
+	sim_run_until(w.s, 495 * NS_PER_SEC);
+	struct gdoi_ks_group_info ki;
+	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &ki), 0);
+	assert_true(ki.rekey_active);
+	uint8_t ack[256];
+	struct ike1_peer from = {IP_GM0, H_PORT};
+	/* Member 0 acknowledges in member 1's name with its own K_ack: refused. */
+	struct gdoi_kack k0 = kack_of(&w, 0), k1 = kack_of(&w, 1);
+	int n = gdoi_rekey_ack_build(w.push[0].p, ki.seq, IP_GM0 + 1, &k0, ack, sizeof(ack));
+	assert_true(n > 0);
+	gdoi_ks_input(w.ks->ks, sim_now(w.s), &from, ack, (size_t)n);
+	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &ki), 0);
+	assert_int_equal(ki.rekey_acks_bad, 1);
+	assert_int_equal(ki.rekey_acks, 0);
+	/* Member 1's own ACK counts, once; a second copy changes nothing. */
+	n = gdoi_rekey_ack_build(w.push[0].p, ki.seq, IP_GM0 + 1, &k1, ack, sizeof(ack));
+	gdoi_ks_input(w.ks->ks, sim_now(w.s), &from, ack, (size_t)n);
+	gdoi_ks_input(w.ks->ks, sim_now(w.s), &from, ack, (size_t)n);
+	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &ki), 0);
+	assert_int_equal(ki.rekey_acks, 1);
+	assert_int_equal(ki.rekey_acks_unsol, 0);
+	struct gdoi_ks_member_info m;
+	assert_int_equal(gdoi_ks_member_get(w.ks->ks, IP_GM0 + 1, "G1", &m), 0);
+	assert_int_equal(m.acks_rcvd, 1);
+	assert_int_equal(gdoi_ks_member_get(w.ks->ks, IP_GM0, "G1", &m), 0);
+	assert_int_equal(m.acks_rcvd, 0);
+	world_down(&w);
+}
+
 /* ---- multicast ---- */
 
 static bool rekey_idle(void *arg)
@@ -725,6 +776,7 @@ int main(void)
 	    TEST(test_rollovers_without_loss),
 	    TEST(test_replayed_reordered_forged_garbled_refused),
 	    TEST(test_member_missing_acks_is_removed_and_reregisters),
+	    TEST(test_member_cannot_acknowledge_for_another),
 	    TEST(test_multicast_rounds_without_acks),
 	    TEST(test_transport_change_reaches_members),
 	    TEST(test_rekey_now_clear_members_and_restored_seq),
