@@ -176,6 +176,7 @@ static void group_free(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, boo
 	if (!tell)
 		g->registered = false; /* freeing the engine: no callbacks */
 	gm_uninstall(gm, g);
+	gm_rekey_reset(g);
 	gdoi_policy_clear(&g->pol);
 	mem_wipe(g, sizeof(*g));
 	free(g);

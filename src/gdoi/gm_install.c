@@ -39,7 +39,7 @@ void gm_uninstall(struct gdoi_gm *gm, struct gm_group *g)
 		return;
 	g->registered = false;
 	gdoi_policy_clear(&g->pol);
-	gm_rekey_forget(g);
+	gm_rekey_reset(g);
 	if (gm->io.remove)
 		gm->io.remove(gm->io.ctx, g->cfg.name, g->handle);
 }
@@ -126,7 +126,7 @@ void gm_install(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 	g->attempt_end_ns = g->retx_ns = CLOCK_NEVER;
 	g->next_ns = gm_rereg_time(gm, &g->pol, now);
 	g->activate_ns = CLOCK_NEVER;
-	gm_rekey_forget(g);
+	gm_rekey_reset(g);
 	g->rereg_due = true;
 	gm->st.registrations++;
 	gm_publish(gm, g);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/rsa.h"
 #include "gdoi/gm.h"
 #include "gdoi/policy_wire.h"
 #include "ike1/sa.h"
@@ -70,6 +71,9 @@ struct gm_group {
 	 */
 	bool has_prev_kek;
 	struct gdoi_kek prev_kek;
+	/* The KS public key of the registration, parsed once (checks every push). */
+	bool has_ks_pub;
+	struct crypto_rsa ks_pub;
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
 	uint32_t last_rekey_from, last_rekey_seq;
 	uint64_t last_rekey_ns; /* when the last rekey was accepted; 0: never */
@@ -146,6 +150,8 @@ void gm_rekey_input(struct gdoi_gm *gm, uint64_t now, const struct ike1_peer *pe
 		    const uint8_t *msg, size_t len);
 /* Forget the KEK kept from before the last KEK rekey. */
 void gm_rekey_forget(struct gm_group *g);
+/* A new registration, or none: forget the replaced KEK and the parsed KS key. */
+void gm_rekey_reset(struct gm_group *g);
 /* Publish TEKs whose activation delay is over. */
 void gm_rekey_tick(struct gdoi_gm *gm, struct gm_group *g, uint64_t now);
 

@@ -31,6 +31,14 @@ void gm_rekey_forget(struct gm_group *g)
 	g->has_prev_kek = false;
 }
 
+void gm_rekey_reset(struct gm_group *g)
+{
+	gm_rekey_forget(g);
+	if (g->has_ks_pub)
+		crypto_rsa_clear(&g->ks_pub);
+	g->has_ks_pub = false;
+}
+
 /* The group and KEK (current, or the one the last KEK rekey replaced) of a push. */
 static struct gm_group *group_of(struct gdoi_gm *gm, const uint8_t *msg, size_t len, uint64_t now,
 				 const struct gdoi_kek **kek)
@@ -61,14 +69,19 @@ static void failed(struct gdoi_gm *gm, const struct gm_group *g, uint32_t ks)
 
 /* ---- checks ---- */
 
+/* The KS key of the registration, parsed at the first push only (it is costly). */
+static const struct crypto_rsa *ks_key(struct gm_group *g)
+{
+	if (!g->has_ks_pub && g->pol.spki_len &&
+	    crypto_rsa_from_spki(&g->ks_pub, g->pol.spki, g->pol.spki_len) == 0)
+		g->has_ks_pub = true;
+	return g->has_ks_pub ? &g->ks_pub : NULL;
+}
+
 static int check_sig(struct gdoi_gm *gm, struct gm_group *g, struct gdoi_rekey_in *in, uint32_t ks)
 {
-	struct crypto_rsa pub = {0};
-	int rc = g->pol.spki_len ? crypto_rsa_from_spki(&pub, g->pol.spki, g->pol.spki_len)
-				 : ERR_NOTFOUND;
-	if (rc == 0)
-		rc = gdoi_rekey_verify(in, gm->rx, &pub, g->pol.kek.sig_hash);
-	crypto_rsa_clear(&pub);
+	const struct crypto_rsa *pub = ks_key(g);
+	int rc = pub ? gdoi_rekey_verify(in, gm->rx, pub, g->pol.kek.sig_hash) : ERR_NOTFOUND;
 	if (rc < 0) {
 		char peer[DIAG_IP4_STRLEN];
 		gm->st.rekey_bad_sig++;
