@@ -14,7 +14,8 @@
 #include "showpair.h"
 #include "util/dbuf.h"
 
-#define GOLDEN GVPN_SOURCE_DIR "/tests/unit/daemon/shows/rekey.refout"
+#define GOLDEN	     GVPN_SOURCE_DIR "/tests/unit/daemon/shows/rekey.refout"
+#define GOLDEN_MCAST GVPN_SOURCE_DIR "/tests/unit/daemon/shows/rekey_mcast.refout"
 
 struct world {
 	struct showpair p;
@@ -23,11 +24,12 @@ struct world {
 
 static struct world W;
 
-static int setup(void **state)
+#define MCAST 0xefc001beu /* 239.192.1.190 */
+
+static int start(uint32_t mcast)
 {
-	(void)state;
 	memset(&W, 0, sizeof(W));
-	showpair_start(&W.p, 20261206, false);
+	showpair_start_mcast(&W.p, 20261206, false, mcast);
 	W.gm_w = (struct ctl_world){.diag = &W.p.gm_log->d,
 				    .clock = sim_clock(W.p.s),
 				    .hostname = "GM1",
@@ -36,6 +38,18 @@ static int setup(void **state)
 	W.ks_w = (struct ctl_world){
 	    .diag = &W.p.ks_log->d, .clock = sim_clock(W.p.s), .hostname = "KS1", .ks = W.p.ks->ks};
 	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return start(0);
+}
+
+static int setup_mcast(void **state)
+{
+	(void)state;
+	return start(MCAST);
 }
 
 static int teardown(void **state)
@@ -200,6 +214,39 @@ static void test_clear_members(void **state)
 	assert_int_equal(ks_info().seq, seq); /* no push: no member */
 }
 
+/* `rekey transport multicast`: one copy per round to the group address, no ACKs. */
+static const struct showpair_show mcast_shows[] = {
+    {&W.ks_w, "show crypto gdoi ks rekey"},
+    {&W.ks_w, "show crypto gdoi rekey sa"},
+    {&W.gm_w, "show crypto gdoi gm rekey"},
+    {&W.gm_w, "show crypto gdoi rekey sa detail"},
+};
+
+static void test_multicast(void **state)
+{
+	(void)state;
+	uint32_t seq0 = ks_info().seq;
+	ks_exec("crypto gdoi ks rekey");
+	struct gdoi_ks_group_info k = ks_info();
+	assert_true(k.multicast);
+	assert_int_equal(k.rekeys_sent, 1);
+	assert_int_equal(k.rekeys_retransmitted, k.retrans_count); /* always N rounds more */
+	assert_int_equal(k.seq, seq0 + 1 + k.retrans_count);	   /* a new number per round */
+	assert_int_equal(k.rekey_acks, 0);
+	struct gdoi_gm_group_info g = gm_info();
+	assert_true(g.multicast);
+	assert_int_equal(g.kek_dst, MCAST);
+	assert_int_equal(g.rekeys_received, 1 + k.retrans_count); /* each round is newer */
+	assert_int_equal(g.acks_sent, 0);
+	unsigned st;
+	const char *out = run(&W.ks_w, "show crypto gdoi rekey sa", 0, &st);
+	assert_non_null(strstr(out, "\n239.192.1.190   10.1.11.2       1               ACTIVE\n"));
+	out = run(&W.gm_w, "show crypto gdoi gm rekey", 0, &st);
+	assert_non_null(strstr(out, "Group G1 (Multicast)\n"));
+	showpair_golden(&W.p, GOLDEN_MCAST, mcast_shows,
+			sizeof(mcast_shows) / sizeof(mcast_shows[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,5 +254,9 @@ int main(void)
 	    TEST(test_golden),
 	    TEST(test_clear_members),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	const struct CMUnitTest mcast[] = {
+	    TEST(test_multicast),
+	};
+	int rc = cmocka_run_group_tests(tests, setup, teardown);
+	return rc + cmocka_run_group_tests(mcast, setup_mcast, teardown);
 }

@@ -11,6 +11,12 @@ static bool registered(void *arg)
 
 void showpair_start(struct showpair *p, uint64_t seed, bool gm_fail_close)
 {
+	showpair_start_mcast(p, seed, gm_fail_close, 0);
+}
+
+void showpair_start_mcast(struct showpair *p, uint64_t seed, bool gm_fail_close,
+			  uint32_t mcast_addr)
+{
 	memset(p, 0, sizeof(*p));
 	assert_int_equal(crypto_rsa_generate(&p->rsa, 2048), 0);
 	p->s = sim_new(seed, 0, NULL);
@@ -22,12 +28,16 @@ void showpair_start(struct showpair *p, uint64_t seed, bool gm_fail_close)
 	h_ks_setup(&ks, SHOWPAIR_KS, "psk", &p->rsa);
 	h_gm_setup(&gm, SHOWPAIR_GM, "psk", servers, 1);
 	gm.group.fail_close = gm_fail_close;
+	ks.group.multicast = mcast_addr != 0;
+	ks.group.mcast_addr = mcast_addr;
 	/* gdoi/ks_config.c memcpy()s these even when empty: no NULL under UBSan */
 	static const uint32_t no_peers[1];
 	ks.group.auth = ks.auth;
 	ks.group.peers = no_peers;
 	p->ks = h_ks_new(p->s, &ks, &p->ks_log->d);
 	p->gm = h_gm_new(p->s, &gm, &p->gm_log->d, 0);
+	if (mcast_addr)
+		sim_node_join(p->gm->node, mcast_addr);
 	assert_true(sim_run_until_cond(p->s, 5 * NS_PER_SEC, registered, p));
 	/* some time passes: remaining lifetimes and uptimes move */
 	sim_run_until(p->s, 60 * NS_PER_SEC);

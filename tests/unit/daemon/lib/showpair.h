@@ -31,6 +31,9 @@ struct showpair {
 
 /* Register the pair (asserts); gm_fail_close configures the member's group fail-close. */
 void showpair_start(struct showpair *p, uint64_t seed, bool gm_fail_close);
+/* The same with `rekey transport multicast` to mcast_addr (0: unicast), the member joined. */
+void showpair_start_mcast(struct showpair *p, uint64_t seed, bool gm_fail_close,
+			  uint32_t mcast_addr);
 void showpair_stop(struct showpair *p);
 /*
  * Run one command line through ctl_run() (asserts it ran); returns the
