@@ -8,7 +8,7 @@
 #                                     in a child process (bench_member_swarm --help)
 #   scripts/bench.sh swarm --gvpnd [OPTIONS]
 #                                     the same against a real gvpnd key server, run
-#                                     in the network namespace gvpn-bench
+#                                     in the network namespace gvbench-swarm
 #   scripts/bench.sh list             the benchmarks
 #
 # GVPN_BUILD names the build directory (default: build, as `make bench`).
@@ -66,12 +66,13 @@ run_swarm() {
 
 # ---- member swarm against gvpnd ----
 #
-# gvpnd runs as a key server in its own network namespace (gvpn-bench, made
+# gvpnd runs as a key server in its own network namespace (gvbench-swarm: not
+# gvpn-*, which are the lab's and checked by test_topology; made
 # and removed here; only its loopback is up, the KS at 127.255.0.1) with the
 # configuration of examples/ks1.conf for the DH group asked for; the swarm
 # runs in the same namespace. gvpnd holds 0.0.0.0:848 there, so the members
 # use UDP 1848. Everything started here is stopped by PID on exit.
-BENCH_NS=gvpn-bench
+BENCH_NS=gvbench-swarm
 GVPND_PID=
 GVPND_DIR=
 
