@@ -137,6 +137,51 @@ static int show_ks_rekey(struct ctl_exec *x, const struct ctl_args *a)
 
 /* ---- show crypto gdoi gm rekey [detail] ---- */
 
+/*
+ * detail: " Rekey (KEK) SA information :", the current and the previous KEK
+ * (still accepted during a KEK roll-over) as ISAKMP cookie pairs: the KEK
+ * SPI is the header's CKY-I | CKY-R, both chosen by the key server (his-cookie
+ * = CKY-I, my-cookie = CKY-R).
+ */
+static void kek_sa_row(struct result_node *t, const char *which, const char *key,
+		       const struct gdoi_gm_group_info *g, const uint8_t *spi)
+{
+	char b[DIAG_IP4_STRLEN], my[17], his[17];
+	for (size_t i = 0; i < 8; i++) {
+		snprintf(his + 2 * i, 3, "%02X", spi[i]);
+		snprintf(my + 2 * i, 3, "%02X", spi[8 + i]);
+	}
+	struct result_node *row = result_table_row(t);
+	result_add_str(row, "%s", which);
+	result_add_str(row, "%s", diag_ip4(g->kek_dst, b));
+	result_add_str(row, "%s", diag_ip4(g->kek_src, b));
+	result_add_u64(row, g->handle);
+	result_add_str(row, "%s", my);
+	result_add_str(row, "%s", his);
+	result_add_str(row, "%s", key);
+}
+
+static void kek_sa_table(struct result_node *it, const struct gdoi_gm_group_info *g)
+{
+	struct result_node *h = result_set_indent(result_section(it, "Rekey SAs"), 1);
+	result_text(h, "Rekey (KEK) SA information :");
+	struct result_node *t = result_table(h, "KEK SAs");
+	result_table_col(t, "", 10, RESULT_TEXT_ONLY, NULL);
+	result_table_col(t, "dst", 16, 0, NULL);
+	result_table_col(t, "src", 16, 0, NULL);
+	result_table_col(t, "conn-id", 10, 0, NULL);
+	result_table_col(t, "my-cookie", 17, 0, NULL);
+	result_table_col(t, "his-cookie", 17, 0, NULL);
+	result_table_col(t, "kek", 0, RESULT_JSON_ONLY, NULL);
+	if (g->has_kek)
+		kek_sa_row(t, "Current :", "current", g, g->kek_spi);
+	if (g->has_prev_kek)
+		kek_sa_row(t, "Previous:", "previous", g, g->prev_kek_spi);
+	else /* the rows are the JSON array: IOS's empty row is text only */
+		result_text(h, "%-10s%-16s%-16s%-10s%-17s%s", "Previous:", "---", "---", "---",
+			    "---", "---");
+}
+
 static void gm_rekey_group(struct result_node *list, const struct gdoi_gm_group_info *g,
 			   bool detail)
 {
@@ -160,6 +205,8 @@ static void gm_rekey_group(struct result_node *list, const struct gdoi_gm_group_
 	result_kv_str(s, "Last rekey from", "%s", diag_ip4(g->last_rekey_from, b));
 	result_kv_u64(s, "Last rekey seq num", g->last_rekey_seq);
 	if (detail) {
+		result_blank(it);
+		kek_sa_table(it, g);
 		result_blank(it);
 		struct result_node *k = result_section(it, NULL);
 		result_align(k, RESULT_ALIGN_COLUMN, 0, 1);
