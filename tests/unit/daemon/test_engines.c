@@ -145,10 +145,38 @@ static void test_register_show_clear(void **state)
 	assert_string_equal(out, "% Group NOPE not found\n");
 }
 
+/*
+ * The rekey commands through gvpnd: the push leaves at once, the loop runs
+ * the key server's rounds, the member accepts and acknowledges over UDP.
+ */
+static void test_rekey_commands(void **state)
+{
+	struct fixture *f = *state;
+	struct harness *h = &f->h;
+	assert_true(poll_for(h, "show crypto gdoi", "Registration status   : Registered\n"));
+	unsigned st;
+	const char *out = harness_cmd(h, 0, "crypto gdoi ks rekey", &st);
+	assert_int_equal(st, CTL_ST_OK);
+	assert_string_equal(out, "");
+	assert_true(poll_for(h, "show crypto gdoi gm rekey",
+			     "Number of Rekeys received (cumulative)       : 1\n"));
+	assert_true(
+	    poll_for(h, "show crypto gdoi ks rekey", "Number of Rekey Acks received       : 1\n"));
+	out = harness_cmd(h, 0, "show crypto gdoi rekey sa", NULL);
+	/* the member's KEK SA, then the key server's view of it */
+	assert_non_null(strstr(out, "127.0.0.2       127.0.0.1       1               ACTIVE\n"
+				    "127.0.0.2       127.0.0.1       1               ACTIVE\n"));
+	out = harness_cmd(h, 0, "clear crypto gdoi ks members", &st);
+	assert_int_equal(st, CTL_ST_OK);
+	out = harness_cmd(h, 0, "show crypto gdoi ks members", NULL);
+	assert_null(strstr(out, "Group Member ID"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_register_show_clear, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_commands, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
