@@ -25,7 +25,7 @@ enum crypto_dh_group {
 	CRYPTO_DH_ECP521 = 21,
 };
 
-#define CRYPTO_DH_PUB_MAX 512 /* MODP-4096 public value */
+#define CRYPTO_DH_PUB_MAX    512 /* MODP-4096 public value */
 #define CRYPTO_DH_SECRET_MAX 512
 
 bool crypto_dh_supported(int group);
@@ -35,7 +35,7 @@ const char *crypto_dh_name(enum crypto_dh_group g);  /* "MODP_2048", "ECP_256" *
 
 struct crypto_dh {
 	enum crypto_dh_group group;
-	void *key; /* opaque EVP_PKEY with the private value */
+	void *key; /* opaque private value: EVP_PKEY (MODP), secure BIGNUM (ECP) */
 	uint8_t pub[CRYPTO_DH_PUB_MAX];
 	size_t pub_len;
 };

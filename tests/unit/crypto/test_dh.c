@@ -10,10 +10,10 @@
 
 /* RFC 2409 §6.2, the Second Oakley Group (MODP 1024) prime, used to build p-1 and p. */
 static const char modp1024_p_hex[] =
-	"FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
-	"020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
-	"4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-	"EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF";
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF";
 
 static void test_rfc5903_ecp_vectors(void **state)
 {
@@ -23,16 +23,17 @@ static void test_rfc5903_ecp_vectors(void **state)
 		enum crypto_dh_group group;
 		size_t field;
 	} cases[] = {
-		{"section_8.1", CRYPTO_DH_ECP256, 32},
-		{"section_8.2", CRYPTO_DH_ECP384, 48},
-		{"section_8.3", CRYPTO_DH_ECP521, 66},
+	    {"section_8.1", CRYPTO_DH_ECP256, 32},
+	    {"section_8.2", CRYPTO_DH_ECP384, 48},
+	    {"section_8.3", CRYPTO_DH_ECP521, 66},
 	};
 	struct vfile *f = vfile_load("vectors/rfc5903-ecp.txt");
 	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
 		const char *s = cases[c].section;
 		uint8_t i[80], r[80], gi[CRYPTO_DH_PUB_MAX], gr[CRYPTO_DH_PUB_MAX], gir[80];
 		uint8_t out[CRYPTO_DH_SECRET_MAX];
-		size_t il = vfile_hex(f, s, "i", i, sizeof(i)), rl = vfile_hex(f, s, "r", r, sizeof(r));
+		size_t il = vfile_hex(f, s, "i", i, sizeof(i)),
+		       rl = vfile_hex(f, s, "r", r, sizeof(r));
 		size_t gil = vfile_hex(f, s, "gi", gi, sizeof(gi));
 		size_t grl = vfile_hex(f, s, "gr", gr, sizeof(gr));
 		size_t girl = vfile_hex(f, s, "gir", gir, sizeof(gir));
@@ -96,6 +97,51 @@ static void test_other_groups_agreement(void **state)
 	check_agreement(CRYPTO_DH_ECP256, 32);
 	check_agreement(CRYPTO_DH_ECP384, 48);
 	check_agreement(CRYPTO_DH_ECP521, 66);
+}
+
+/*
+ * The curve objects are built once and shared by every key: the same
+ * private values give the same public values and secret however many other
+ * keys (of the same and other groups) were made and used in between.
+ */
+static void derive_pair(enum crypto_dh_group g, uint8_t ia, uint8_t ib,
+			uint8_t pub[CRYPTO_DH_PUB_MAX], uint8_t out[CRYPTO_DH_SECRET_MAX])
+{
+	uint8_t pa[24], pb[24];
+	memset(pa, ia, sizeof(pa));
+	memset(pb, ib, sizeof(pb));
+	struct crypto_dh a, b;
+	assert_int_equal(crypto_dh_from_private(&a, g, pa, sizeof(pa)), 0);
+	assert_int_equal(crypto_dh_from_private(&b, g, pb, sizeof(pb)), 0);
+	memcpy(pub, a.pub, a.pub_len);
+	int n = crypto_dh_derive(&a, b.pub, b.pub_len, out);
+	assert_int_equal(n, (int)crypto_dh_secret_len(g));
+	uint8_t back[CRYPTO_DH_SECRET_MAX];
+	assert_int_equal(crypto_dh_derive(&b, a.pub, a.pub_len, back), n);
+	assert_memory_equal(out, back, (size_t)n);
+	crypto_dh_clear(&a);
+	crypto_dh_clear(&b);
+}
+
+static void test_repeated_imports_same_secrets(void **state)
+{
+	(void)state;
+	static const enum crypto_dh_group gs[] = {CRYPTO_DH_ECP256, CRYPTO_DH_ECP384,
+						  CRYPTO_DH_ECP521, CRYPTO_DH_MODP1024};
+	uint8_t pub0[ARRAY_SIZE(gs)][CRYPTO_DH_PUB_MAX], sec0[ARRAY_SIZE(gs)][CRYPTO_DH_SECRET_MAX];
+	for (size_t i = 0; i < ARRAY_SIZE(gs); i++)
+		derive_pair(gs[i], 0x11, 0x22, pub0[i], sec0[i]);
+	for (int round = 0; round < 20; round++) {
+		for (size_t i = 0; i < ARRAY_SIZE(gs); i++) {
+			uint8_t pub[CRYPTO_DH_PUB_MAX], sec[CRYPTO_DH_SECRET_MAX];
+			/* Another pair of the group in between, then the first pair again. */
+			derive_pair(gs[i], (uint8_t)(0x30 + round), 0x44, pub, sec);
+			assert_memory_not_equal(sec, sec0[i], crypto_dh_secret_len(gs[i]));
+			derive_pair(gs[i], 0x11, 0x22, pub, sec);
+			assert_memory_equal(pub, pub0[i], crypto_dh_pub_len(gs[i]));
+			assert_memory_equal(sec, sec0[i], crypto_dh_secret_len(gs[i]));
+		}
+	}
 }
 
 /*
@@ -263,7 +309,8 @@ static void test_from_private_rejects_out_of_range(void **state)
 	char hex[129];
 	assert_int_equal(hex_encode(dh.pub, 32, hex, sizeof(hex)), 64);
 	/* SEC 2 §2.4.2 / FIPS 186-4 D.1.2.3: Gx of P-256. */
-	assert_string_equal(hex, "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296");
+	assert_string_equal(hex,
+			    "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296");
 	crypto_dh_clear(&dh);
 }
 
@@ -293,16 +340,17 @@ static void test_groups_names_and_unsupported(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_rfc5903_ecp_vectors),
-		TEST(test_modp_agreement),
-		TEST(test_other_groups_agreement),
-		TEST(test_seeded_generation_reproducible),
-		TEST(test_modp_secret_keeps_leading_zeros),
-		TEST(test_modp_rejects_invalid_peer_values),
-		TEST(test_modp_accepts_gdoid_public_value),
-		TEST(test_ecp_rejects_invalid_peer_values),
-		TEST(test_from_private_rejects_out_of_range),
-		TEST(test_groups_names_and_unsupported),
+	    TEST(test_rfc5903_ecp_vectors),
+	    TEST(test_modp_agreement),
+	    TEST(test_other_groups_agreement),
+	    TEST(test_repeated_imports_same_secrets),
+	    TEST(test_seeded_generation_reproducible),
+	    TEST(test_modp_secret_keeps_leading_zeros),
+	    TEST(test_modp_rejects_invalid_peer_values),
+	    TEST(test_modp_accepts_gdoid_public_value),
+	    TEST(test_ecp_rejects_invalid_peer_values),
+	    TEST(test_from_private_rejects_out_of_range),
+	    TEST(test_groups_names_and_unsupported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
