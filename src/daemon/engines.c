@@ -28,6 +28,8 @@ struct daemon_engines {
 	struct dp_runtime *dp;
 	struct daemon_gmdp *gmdp;
 	uint64_t dp_poll_ns; /* next dp_runtime_poll */
+	/* the time of the engine call under way (installs come without one) */
+	uint64_t now;
 	struct src_slot src[SRC_SLOTS];
 };
 
@@ -66,7 +68,7 @@ static void gm_install(void *ctx, const struct gdoi_gm_install *in)
 		daemon_keylog_policy(e->env.keylog, in->group, in->ks_addr, in->policy);
 	if (!e->gmdp)
 		return;
-	int rc = daemon_gmdp_install(e->gmdp, in, 0);
+	int rc = daemon_gmdp_install(e->gmdp, in, e->now);
 	if (rc && rc != ERR_NOTFOUND && e->env.diag)
 		diag_trace_exit(e->env.diag, POLICY_NOT_INSTALLED, rc, in->group, in->ks_addr,
 				"data plane refused the policy: %s", err_name(rc));
@@ -211,6 +213,7 @@ int daemon_engines_new(const struct daemon_engines_cfg *cfg, const struct daemon
 		return ERR_NOMEM;
 	e->env = *env;
 	e->dp_poll_ns = CLOCK_NEVER;
+	e->now = now;
 	/* the data plane first: the GM installs fail-close groups while it starts */
 	int rc = start_dp(e, cfg, now, err);
 	if (!rc && cfg->ks)
@@ -243,6 +246,7 @@ void daemon_engines_free(struct daemon_engines *e)
 void daemon_engines_input(struct daemon_engines *e, uint64_t now, const struct ike1_peer *from,
 			  uint32_t local_ip4, const uint8_t *msg, size_t len)
 {
+	e->now = now;
 	struct src_slot *s = src_slot(e, from->ip4);
 	s->peer = from->ip4;
 	s->local = local_ip4;
@@ -268,6 +272,7 @@ void daemon_engines_input(struct daemon_engines *e, uint64_t now, const struct i
 
 void daemon_engines_tick(struct daemon_engines *e, uint64_t now)
 {
+	e->now = now;
 	if (e->ks && gdoi_ks_next_deadline(e->ks) <= now)
 		gdoi_ks_tick(e->ks, now);
 	if (e->gm && gdoi_gm_next_deadline(e->gm) <= now)
@@ -312,6 +317,7 @@ int daemon_engines_clear(struct daemon_engines *e, const char *group, uint64_t n
 		dbuf_printf(msg, "%% clear crypto gdoi on a key server is not implemented yet\n");
 		return ERR_UNSUPP;
 	}
+	e->now = now;
 	int rc = gdoi_gm_clear(e->gm, group, "console", now);
 	if (rc == ERR_NOTFOUND)
 		dbuf_printf(msg, "%% Group %s not found\n", group ? group : "");

@@ -14,6 +14,7 @@ struct grp {
 	struct dp_acl *acl; /* NULL: not registered */
 	struct dp_sad_sa *sas[GDOI_TEKS_MAX];
 	size_t nsas;
+	uint64_t hold; /* dp_sad_group_desc.hold_mask: SAs that do not send yet */
 	int64_t pt_offset_ms;
 };
 
@@ -55,6 +56,7 @@ static void grp_clear(struct grp *x)
 	for (size_t i = 0; i < x->nsas; i++)
 		dp_sad_sa_unref(x->sas[i]);
 	x->nsas = 0;
+	x->hold = 0;
 	x->pt_offset_ms = 0;
 }
 
@@ -85,6 +87,7 @@ static int publish(struct daemon_gmdp *g)
 		    .acl = g->g[i].acl,
 		    .sas = g->g[i].sas,
 		    .nsas = g->g[i].nsas,
+		    .hold_mask = g->g[i].hold,
 		};
 	return g->publish(g->arg, d, g->n);
 }
@@ -175,13 +178,40 @@ static int make_sa(struct daemon_gmdp *g, const char *group, const struct gdoi_t
 	return rc;
 }
 
+/* Is a TEK with this SPI among the n SAs? */
+static bool in_set(struct dp_sad_sa *const *sas, size_t n, uint32_t spi)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sas[i]->spi == spi)
+			return true;
+	return false;
+}
+
+/*
+ * May TEK t send at now? Not before its activation time (a rekeyed TEK
+ * waits out the activation delay), and only when it is the engine's own
+ * choice for its sa_num (gdoi_policy_outbound) -- unless that choice is
+ * not usable by the data plane, then any active one may.
+ */
+static bool may_send(const struct gdoi_policy *p, const struct gdoi_tek *t,
+		     struct dp_sad_sa *const *sas, size_t n, uint64_t now)
+{
+	if (t->active_ns > now)
+		return false;
+	const struct gdoi_tek *o = gdoi_policy_outbound(p, t->sa_num, now);
+	return !o || o == t || !in_set(sas, n, o->spi);
+}
+
 /*
  * The SA set of policy p. An SPI the group has already keeps its SA (our
  * reference moves to the new set: kept[i] marks it); new SPIs get new SAs.
+ * *hold gets a bit for each SA that only receives at now (may_send).
  */
 static int make_sas(struct daemon_gmdp *g, const struct grp *x, const struct gdoi_policy *p,
-		    struct dp_sad_sa **sas, size_t *n, bool kept[static GDOI_TEKS_MAX])
+		    uint64_t now, struct dp_sad_sa **sas, size_t *n, uint64_t *hold,
+		    bool kept[static GDOI_TEKS_MAX])
 {
+	const struct gdoi_tek *of[GDOI_TEKS_MAX];
 	*n = 0;
 	memset(kept, 0, GDOI_TEKS_MAX * sizeof(kept[0]));
 	for (size_t i = 0; i < p->n_teks && *n < GDOI_TEKS_MAX; i++) {
@@ -196,8 +226,13 @@ static int make_sas(struct daemon_gmdp *g, const struct grp *x, const struct gdo
 		} else if (make_sa(g, x->name, t, &sa)) {
 			continue;
 		}
+		of[*n] = t;
 		sas[(*n)++] = sa;
 	}
+	*hold = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (!may_send(p, of[i], sas, *n, now))
+			*hold |= UINT64_C(1) << i;
 	return *n ? 0 : ERR_INVAL;
 }
 
@@ -214,7 +249,6 @@ static void drop_old(struct grp *x, const bool kept[static GDOI_TEKS_MAX])
 
 int daemon_gmdp_install(struct daemon_gmdp *g, const struct gdoi_gm_install *in, uint64_t now)
 {
-	(void)now;
 	struct grp *x = find(g, in->group);
 	if (!x)
 		return ERR_NOTFOUND;
@@ -230,7 +264,8 @@ int daemon_gmdp_install(struct daemon_gmdp *g, const struct gdoi_gm_install *in,
 	struct dp_sad_sa *sas[GDOI_TEKS_MAX];
 	bool kept[GDOI_TEKS_MAX];
 	size_t n;
-	rc = make_sas(g, x, p, sas, &n, kept);
+	uint64_t hold;
+	rc = make_sas(g, x, p, now, sas, &n, &hold, kept);
 	if (rc) {
 		/* nothing usable: new SAs (none) and the new ACL go, the old state stays */
 		dp_acl_unref(acl);
@@ -240,6 +275,7 @@ int daemon_gmdp_install(struct daemon_gmdp *g, const struct gdoi_gm_install *in,
 	x->acl = acl;
 	memcpy(x->sas, sas, n * sizeof(sas[0]));
 	x->nsas = n;
+	x->hold = hold;
 	x->pt_offset_ms =
 	    p->has_pseudotime ? (int64_t)p->pt_ms - (int64_t)(p->pt_at_ns / NS_PER_MS) : 0;
 	return publish(g);

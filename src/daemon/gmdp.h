@@ -40,6 +40,9 @@ void daemon_gmdp_free(struct daemon_gmdp *g);
 /*
  * The GM engine's io.install / io.remove. Install replaces the group's
  * ACL and SA set with the policy's (SAs of SPIs seen before are kept);
+ * every SA receives at once, but a TEK sends only from its active_ns on
+ * and only when it is gdoi_policy_outbound()'s choice at now (the engine
+ * installs again when a rekeyed TEK's activation time comes);
  * FAIL_CLOSED publishes the group without policy. 0, ERR_NOTFOUND (a group
  * not on the crypto map: nothing to do), ERR_INVAL (the policy has nothing
  * usable), ERR_NOMEM, or the publish callback's error.

@@ -186,13 +186,18 @@ static int slot_insert(struct dp_sad_snap *s, struct dp_sad_sa *sa, const struct
 	return 0;
 }
 
-/* The SA a permit entry sends with: the newest of the group with its tag that may send. */
+/*
+ * The SA a permit entry sends with: the newest of the group with its tag
+ * that may send and is not held (hold_mask).
+ */
 static struct dp_sad_sa *pick_sender(const struct dp_sad_group_desc *gd, uint32_t tag)
 {
 	struct dp_sad_sa *best = NULL;
 	for (size_t i = 0; i < gd->nsas; i++) {
 		struct dp_sad_sa *sa = gd->sas[i];
 		if (sa->tek_tag != tag || sa->inbound_only)
+			continue;
+		if (i < 64 && (gd->hold_mask >> i) & 1u)
 			continue;
 		if (!best || sa->order > best->order)
 			best = sa;

@@ -17,8 +17,9 @@
  *    the crypto maps (interface, MTU, DF policy, MSS clamp, local deny ACL,
  *    groups in crypto-map order), per group its ACL with, for each permit
  *    entry, the SA to send with (the newest SA of the group with the entry's
- *    tek_tag that may send), and an open-addressed SPI table over every SA
- *    (inbound: any SA of the group is accepted, old and new).
+ *    tek_tag that may send and is not held back by the group's hold_mask),
+ *    and an open-addressed SPI table over every SA (inbound: any SA of the
+ *    group is accepted, old and new).
  *
  * Publication and reclamation (epochs):
  *  - dp_sad_publish() swaps the current snapshot pointer (C11 atomic
@@ -138,6 +139,12 @@ struct dp_sad_group_desc {
 	struct dp_acl *acl;	      /* downloaded policy; NULL before registration */
 	struct dp_sad_sa *const *sas; /* the group's installed SAs */
 	size_t nsas;
+	/*
+	 * Bit i set: sas[i] only receives in this snapshot, it is never
+	 * chosen to send (a rekeyed TEK still waiting out its activation
+	 * delay). Only the first 64 SAs can be held.
+	 */
+	uint64_t hold_mask;
 };
 
 /* A crypto map attached to an interface. */

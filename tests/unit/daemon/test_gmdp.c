@@ -132,6 +132,49 @@ static void test_install_keeps_sas(void **state)
 	teardown_gmdp(g);
 }
 
+/* The SA the group's permit line (index 1 of policy()) sends with. */
+static uint32_t sending_spi(size_t group)
+{
+	const struct dp_sad_snap *s = dp_sad_current(sad);
+	const struct dp_sad_sa *sa = s->groups[group].out_sa[1];
+	return sa ? sa->spi : 0;
+}
+
+static void test_activation_delay(void **state)
+{
+	(void)state;
+	struct daemon_gmdp *g = setup_gmdp();
+	struct gdoi_policy p;
+	policy(&p);
+	tek(&p, 0x1000, 1, GDOI_AUTH_SHA256);
+	struct gdoi_gm_install in = {.group = "G1", .state = GDOI_GM_DP_POLICY, .policy = &p};
+	assert_int_equal(daemon_gmdp_install(g, &in, 10 * NS_PER_SEC), 0);
+	assert_int_equal(sending_spi(0), 0x1000);
+
+	/* a rekey at 100 s brings 0x2000, active from 130 s: received at once, not sent */
+	tek(&p, 0x2000, 1, GDOI_AUTH_SHA256);
+	p.tek[1].expires_ns = 7200 * NS_PER_SEC;
+	p.tek[1].active_ns = 130 * NS_PER_SEC;
+	assert_int_equal(daemon_gmdp_install(g, &in, 100 * NS_PER_SEC), 0);
+	assert_int_equal(seen.g[0].nsas, 2);
+	assert_int_equal(seen.g[0].hold_mask, 2);
+	assert_int_equal(sending_spi(0), 0x1000);
+	const struct dp_sad_snap *s = dp_sad_current(sad);
+	assert_non_null(dp_sad_lookup(s, 0x2000));
+
+	/* a snapshot rebuilt before the activation time still holds it */
+	assert_int_equal(daemon_gmdp_install(g, &in, 130 * NS_PER_SEC - 1), 0);
+	assert_int_equal(sending_spi(0), 0x1000);
+
+	/* the engine's install at the activation time: the new SPI sends, the old receives */
+	assert_int_equal(daemon_gmdp_install(g, &in, 130 * NS_PER_SEC), 0);
+	assert_int_equal(sending_spi(0), 0x2000);
+	assert_int_equal(seen.g[0].hold_mask, 1);
+	s = dp_sad_current(sad);
+	assert_non_null(dp_sad_lookup(s, 0x1000));
+	teardown_gmdp(g);
+}
+
 static void test_unusable_and_fail_close(void **state)
 {
 	(void)state;
@@ -194,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    TEST(test_install_keeps_sas),
+	    TEST(test_activation_delay),
 	    TEST(test_unusable_and_fail_close),
 	    TEST(test_xform),
 	};
