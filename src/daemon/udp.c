@@ -19,6 +19,7 @@ struct daemon_udp {
 	daemon_udp_recv_fn fn;
 	void *arg;
 	struct daemon_udp_stats st;
+	uint32_t mc_if; /* IP_MULTICAST_IF address set, 0: none */
 	uint8_t buf[DAEMON_UDP_MAX];
 };
 
@@ -76,7 +77,7 @@ int daemon_udp_open(struct daemon_loop *loop, uint32_t bind_ip4, uint16_t port,
 	struct daemon_udp *u = calloc(1, sizeof(*u));
 	if (!u)
 		return ERR_NOMEM;
-	int one = 1;
+	int one = 1, off = 0, ttl = DAEMON_UDP_MCAST_TTL;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	struct sockaddr_in sa = {.sin_family = AF_INET,
 				 .sin_port = htons(port),
@@ -84,6 +85,8 @@ int daemon_udp_open(struct daemon_loop *loop, uint32_t bind_ip4, uint16_t port,
 	socklen_t salen = sizeof(sa);
 	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof(off)) ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    getsockname(fd, (struct sockaddr *)&sa, &salen))
 		goto fail;
@@ -119,9 +122,30 @@ uint16_t daemon_udp_port(const struct daemon_udp *u)
 	return u->port;
 }
 
+int daemon_udp_fd(const struct daemon_udp *u)
+{
+	return u->w.fd;
+}
+
+/* A multicast datagram leaves through the interface of its source address. */
+static int mcast_if(struct daemon_udp *u, uint32_t src_ip4)
+{
+	if (!src_ip4 || src_ip4 == u->mc_if)
+		return 0;
+	struct ip_mreqn m = {.imr_address.s_addr = htonl(src_ip4)};
+	if (setsockopt(u->w.fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)))
+		return ERR_IO;
+	u->mc_if = src_ip4;
+	return 0;
+}
+
 int daemon_udp_send(struct daemon_udp *u, const struct ike1_peer *to, uint32_t src_ip4,
 		    const uint8_t *msg, size_t len)
 {
+	if (IN_MULTICAST(to->ip4) && mcast_if(u, src_ip4)) {
+		u->st.tx_errors++;
+		return ERR_IO;
+	}
 	struct sockaddr_in sa = {.sin_family = AF_INET,
 				 .sin_port = htons(to->port),
 				 .sin_addr.s_addr = htonl(to->ip4)};
@@ -155,20 +179,23 @@ int daemon_udp_send(struct daemon_udp *u, const struct ike1_peer *to, uint32_t s
 	return 0;
 }
 
-static int membership(struct daemon_udp *u, int opt, uint32_t group, uint32_t ifaddr)
+static int membership(struct daemon_udp *u, int opt, uint32_t group, uint32_t ifaddr,
+		      int ifindex)
 {
-	struct ip_mreq m = {.imr_multiaddr.s_addr = htonl(group), .imr_interface.s_addr = htonl(ifaddr)};
+	struct ip_mreqn m = {.imr_multiaddr.s_addr = htonl(group),
+			     .imr_address.s_addr = htonl(ifaddr),
+			     .imr_ifindex = ifindex};
 	return setsockopt(u->w.fd, IPPROTO_IP, opt, &m, sizeof(m)) ? ERR_IO : 0;
 }
 
-int daemon_udp_join(struct daemon_udp *u, uint32_t group, uint32_t ifaddr)
+int daemon_udp_join(struct daemon_udp *u, uint32_t group, uint32_t ifaddr, int ifindex)
 {
-	return membership(u, IP_ADD_MEMBERSHIP, group, ifaddr);
+	return membership(u, IP_ADD_MEMBERSHIP, group, ifaddr, ifindex);
 }
 
-int daemon_udp_leave(struct daemon_udp *u, uint32_t group, uint32_t ifaddr)
+int daemon_udp_leave(struct daemon_udp *u, uint32_t group, uint32_t ifaddr, int ifindex)
 {
-	return membership(u, IP_DROP_MEMBERSHIP, group, ifaddr);
+	return membership(u, IP_DROP_MEMBERSHIP, group, ifaddr, ifindex);
 }
 
 void daemon_udp_get_stats(const struct daemon_udp *u, struct daemon_udp_stats *out)

@@ -6,7 +6,15 @@
  * source address, so a reply leaves from the address the request came to
  * and a KS speaks from its `address ipv4` even on a host with several
  * addresses. The wildcard bind also receives multicast rekeys once the
- * group is joined. Non-blocking; datagrams are drained on each wake-up.
+ * group is joined (their local_ip4 is then the group address).
+ *
+ * Multicast sends (a KS's `rekey transport multicast` pushes): TTL
+ * DAEMON_UDP_MCAST_TTL, so that a push crosses a routed WAN; no copy to
+ * the sender's own host (IP_MULTICAST_LOOP off); they leave through the
+ * interface of their source address (IP_MULTICAST_IF, set when the
+ * source changes), else by the routing table.
+ *
+ * Non-blocking; datagrams are drained on each wake-up.
  */
 #ifndef GVPN_DAEMON_UDP_H
 #define GVPN_DAEMON_UDP_H
@@ -22,6 +30,7 @@ struct daemon_udp;
 enum {
 	DAEMON_GDOI_PORT = 848,
 	DAEMON_UDP_MAX = 65535,
+	DAEMON_UDP_MCAST_TTL = 16, /* hops a multicast rekey may cross */
 };
 
 /* A datagram from `from` that was addressed to local_ip4 (host order). */
@@ -45,17 +54,24 @@ void daemon_udp_close(struct daemon_udp *u);
 
 /* The port bound (after port 0). */
 uint16_t daemon_udp_port(const struct daemon_udp *u);
+/* The socket (tests read its options). */
+int daemon_udp_fd(const struct daemon_udp *u);
 
 /*
- * Send one datagram to `to` from src_ip4 (0: the kernel chooses). 0 or
- * ERR_IO (counted; a datagram lost like on the wire).
+ * Send one datagram to `to` from src_ip4 (0: the kernel chooses). To a
+ * multicast address it leaves through src_ip4's interface. 0 or ERR_IO
+ * (counted; a datagram lost like on the wire).
  */
 int daemon_udp_send(struct daemon_udp *u, const struct ike1_peer *to, uint32_t src_ip4,
 		    const uint8_t *msg, size_t len);
 
-/* Join / leave an IPv4 multicast group on the interface with address ifaddr. */
-int daemon_udp_join(struct daemon_udp *u, uint32_t group, uint32_t ifaddr);
-int daemon_udp_leave(struct daemon_udp *u, uint32_t group, uint32_t ifaddr);
+/*
+ * Join / leave an IPv4 multicast group on the interface ifindex (0: the
+ * one with address ifaddr; both 0: the kernel chooses by route). 0 or
+ * ERR_IO (errno: EADDRINUSE already joined, EADDRNOTAVAIL not joined ...).
+ */
+int daemon_udp_join(struct daemon_udp *u, uint32_t group, uint32_t ifaddr, int ifindex);
+int daemon_udp_leave(struct daemon_udp *u, uint32_t group, uint32_t ifaddr, int ifindex);
 
 void daemon_udp_get_stats(const struct daemon_udp *u, struct daemon_udp_stats *out);
 
