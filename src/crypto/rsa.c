@@ -24,11 +24,13 @@
 #include "crypto/evp.h" /* first of the OpenSSL headers: see there */
 
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -103,8 +105,8 @@ int crypto_rsa_from_pem(struct crypto_rsa *k, const char *pem, size_t len)
 		return ERR_INVAL;
 	/* Private (PKCS#8 or traditional) first, then SubjectPublicKeyInfo. */
 	BIO *b = BIO_new_mem_buf(pem, (int)len);
-	EVP_PKEY *pk = b ? PEM_read_bio_PrivateKey_ex(b, NULL, no_passphrase, NULL, NULL, NULL)
-			 : NULL;
+	EVP_PKEY *pk =
+	    b ? PEM_read_bio_PrivateKey_ex(b, NULL, no_passphrase, NULL, NULL, NULL) : NULL;
 	BIO_free(b);
 	if (!pk) {
 		ERR_clear_error();
@@ -151,15 +153,59 @@ int crypto_rsa_public_pem(const struct crypto_rsa *k, struct dbuf *out)
 	return rc == ERR_CRYPTO ? crypto_evp_fail() : rc;
 }
 
+/*
+ * The DER SubjectPublicKeyInfo decoder for RSA keys, made once per process:
+ * OpenSSL 3.0 builds a decoder context for every d2i_PUBKEY call by walking
+ * all the decoders its providers offer, which costs several RSA-2048
+ * verifications and was most of a group member's CPU per registration and
+ * rekey. The context writes each key it decodes to spki_dec.out; it is not
+ * safe for concurrent use, hence the lock (decoding is rare: a registration,
+ * a new rekey key). It lives until exit, like the fetched digests.
+ */
+static struct {
+	pthread_mutex_t lock;
+	bool tried;
+	OSSL_DECODER_CTX *ctx;
+	EVP_PKEY *out;
+} spki_dec = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Decode one SPKI with the shared context; *used = bytes it took. NULL when not a key. */
+static EVP_PKEY *spki_decode(const uint8_t *der, size_t len, size_t *used)
+{
+	EVP_PKEY *pk = NULL;
+	pthread_mutex_lock(&spki_dec.lock);
+	if (!spki_dec.tried) {
+		spki_dec.tried = true;
+		spki_dec.ctx =
+		    OSSL_DECODER_CTX_new_for_pkey(&spki_dec.out, "DER", "SubjectPublicKeyInfo",
+						  "RSA", EVP_PKEY_PUBLIC_KEY, NULL, NULL);
+	}
+	if (spki_dec.ctx) {
+		const unsigned char *p = der;
+		size_t left = len;
+		spki_dec.out = NULL;
+		if (OSSL_DECODER_from_data(spki_dec.ctx, &p, &left)) {
+			pk = spki_dec.out;
+			*used = len - left;
+		} else {
+			EVP_PKEY_free(spki_dec.out);
+		}
+		spki_dec.out = NULL;
+	}
+	pthread_mutex_unlock(&spki_dec.lock);
+	return pk;
+}
+
 int crypto_rsa_from_spki(struct crypto_rsa *k, const uint8_t *der, size_t len)
 {
 	memset(k, 0, sizeof(*k));
 	if (!len || len > LONG_MAX)
 		return ERR_INVAL;
-	const unsigned char *p = der;
-	EVP_PKEY *pk = d2i_PUBKEY_ex(NULL, &p, (long)len, NULL, NULL);
-	if (pk && p != der + len) {
+	size_t used = 0;
+	EVP_PKEY *pk = spki_decode(der, len, &used);
+	if (pk && used != len) {
 		EVP_PKEY_free(pk);
+		ERR_clear_error();
 		return ERR_TRAILING;
 	}
 	return adopt(k, pk);
@@ -219,7 +265,7 @@ int crypto_rsa_sign_digest(const struct crypto_rsa *k, enum crypto_hash_alg alg,
 	if (sig_cap < len)
 		return ERR_NOSPACE;
 	EVP_PKEY_CTX *ctx =
-		op_ctx(k->key, EVP_PKEY_sign_init, form == CRYPTO_SIG_DIGEST_INFO ? md : NULL);
+	    op_ctx(k->key, EVP_PKEY_sign_init, form == CRYPTO_SIG_DIGEST_INFO ? md : NULL);
 	bool ok = ctx && EVP_PKEY_sign(ctx, sig, &len, digest, digest_len) > 0;
 	EVP_PKEY_CTX_free(ctx);
 	return ok ? (int)len : crypto_evp_fail();

@@ -144,6 +144,52 @@ static void test_spki_round_trip(void **state)
 	dbuf_free(&b);
 }
 
+/*
+ * The SPKI decoder is made once and shared: decodes of different keys,
+ * interleaved with refused encodings, each give back exactly their own key.
+ */
+static void check_spki_decodes_to(const struct dbuf *der)
+{
+	struct crypto_rsa pub;
+	struct dbuf back = DBUF_INIT;
+	assert_int_equal(crypto_rsa_from_spki(&pub, der->p, der->len), 0);
+	spki_of(&pub, &back);
+	assert_int_equal(back.len, der->len);
+	assert_memory_equal(back.p, der->p, der->len);
+	crypto_rsa_clear(&pub);
+	dbuf_free(&back);
+}
+
+static void test_spki_repeated_decodes(void **state)
+{
+	(void)state;
+	struct crypto_rsa other, pub;
+	struct dbuf a = DBUF_INIT, b = DBUF_INIT, bad = DBUF_INIT;
+	assert_int_equal(crypto_rsa_generate(&other, 1024), 0);
+	spki_of(&key, &a);
+	spki_of(&other, &b);
+	assert_int_equal(dbuf_append(&bad, a.p, a.len), 0);
+	bad.p[40] ^= 0xff; /* inside the modulus's length octets or value */
+	for (int i = 0; i < 20; i++) {
+		check_spki_decodes_to(i % 2 ? &a : &b);
+		assert_int_equal(crypto_rsa_from_spki(&pub, a.p, a.len - 1 - (size_t)i), ERR_INVAL);
+		assert_null(pub.key);
+		if (crypto_rsa_from_spki(&pub, bad.p, bad.len) == 0) {
+			/* a changed modulus byte still decodes: then it is another key */
+			struct dbuf back = DBUF_INIT;
+			spki_of(&pub, &back);
+			assert_memory_equal(back.p, bad.p, bad.len);
+			crypto_rsa_clear(&pub);
+			dbuf_free(&back);
+		}
+		check_spki_decodes_to(i % 2 ? &b : &a);
+	}
+	crypto_rsa_clear(&other);
+	dbuf_free(&a);
+	dbuf_free(&b);
+	dbuf_free(&bad);
+}
+
 /* Sign in one form, verify reports that form; any change breaks verification. */
 static void check_sign_verify(enum crypto_hash_alg alg, enum crypto_sig_form form)
 {
@@ -191,8 +237,10 @@ static void test_forms_are_distinct(void **state)
 			 256);
 	assert_memory_not_equal(s1, s2, 256);
 	enum crypto_sig_form f1 = 0, f2 = 0;
-	assert_int_equal(crypto_rsa_verify_digest(&key, CRYPTO_HASH_SHA256, d, 32, s1, 256, &f1), 0);
-	assert_int_equal(crypto_rsa_verify_digest(&key, CRYPTO_HASH_SHA256, d, 32, s2, 256, &f2), 0);
+	assert_int_equal(crypto_rsa_verify_digest(&key, CRYPTO_HASH_SHA256, d, 32, s1, 256, &f1),
+			 0);
+	assert_int_equal(crypto_rsa_verify_digest(&key, CRYPTO_HASH_SHA256, d, 32, s2, 256, &f2),
+			 0);
 	assert_int_equal(f1, CRYPTO_SIG_DIGEST_INFO);
 	assert_int_equal(f2, CRYPTO_SIG_RAW_DIGEST);
 	/* PKCS#1 v1.5 is deterministic: signing again gives the same bytes. */
@@ -215,9 +263,9 @@ static void test_sign_argument_errors(void **state)
 	assert_int_equal(crypto_rsa_sign_digest(&key, CRYPTO_HASH_SHA256, d, 20,
 						CRYPTO_SIG_RAW_DIGEST, sig, sizeof(sig)),
 			 ERR_INVAL);
-	assert_int_equal(crypto_rsa_sign_digest(&key, CRYPTO_HASH_SHA256, d, 32, 0, sig,
-						sizeof(sig)),
-			 ERR_INVAL);
+	assert_int_equal(
+	    crypto_rsa_sign_digest(&key, CRYPTO_HASH_SHA256, d, 32, 0, sig, sizeof(sig)),
+	    ERR_INVAL);
 	assert_int_equal(crypto_rsa_sign_digest(&key, CRYPTO_HASH_SHA256, d, 32,
 						CRYPTO_SIG_RAW_DIGEST, sig, 255),
 			 ERR_NOSPACE);
@@ -225,8 +273,8 @@ static void test_sign_argument_errors(void **state)
 			 ERR_INVAL);
 	struct crypto_rsa empty = {0};
 	assert_int_equal(crypto_rsa_size(&empty), 0);
-	assert_int_equal(crypto_rsa_verify_digest(&empty, CRYPTO_HASH_SHA256, d, 32, sig, 256, NULL),
-			 ERR_INVAL);
+	assert_int_equal(
+	    crypto_rsa_verify_digest(&empty, CRYPTO_HASH_SHA256, d, 32, sig, 256, NULL), ERR_INVAL);
 }
 
 /* The gdoid key server's key: loads, and its DER SPKI hashes to keys.txt's value. */
@@ -340,16 +388,17 @@ static void test_gdoid_rekey_signatures_verify(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_generate_and_sizes),
-		TEST(test_private_pem_round_trip),
-		TEST(test_public_pem_round_trip),
-		TEST(test_pem_garbage_rejected),
-		TEST(test_spki_round_trip),
-		TEST(test_sign_verify_both_forms),
-		TEST(test_forms_are_distinct),
-		TEST(test_sign_argument_errors),
-		TEST(test_gdoid_public_key),
-		TEST(test_gdoid_rekey_signatures_verify),
+	    TEST(test_generate_and_sizes),
+	    TEST(test_private_pem_round_trip),
+	    TEST(test_public_pem_round_trip),
+	    TEST(test_pem_garbage_rejected),
+	    TEST(test_spki_round_trip),
+	    TEST(test_spki_repeated_decodes),
+	    TEST(test_sign_verify_both_forms),
+	    TEST(test_forms_are_distinct),
+	    TEST(test_sign_argument_errors),
+	    TEST(test_gdoid_public_key),
+	    TEST(test_gdoid_rekey_signatures_verify),
 	};
 	return cmocka_run_group_tests(tests, setup_key, teardown_key);
 }
