@@ -159,6 +159,12 @@ static void ks_event(void *ctx, const struct gdoi_ks_event *ev)
 				     gdoi_ks_group_policy(e->ks, (size_t)i));
 }
 
+static void ks_persist(void *ctx, const uint8_t *blob, size_t len)
+{
+	struct daemon_engines *e = ctx;
+	e->env.ks_persist(e->env.ks_persist_arg, blob, len);
+}
+
 /* cfg with the phase-1 key export hook when there is one. */
 static void ike_keylog(struct daemon_engines *e, struct ike1_config *ike)
 {
@@ -174,6 +180,8 @@ static int start_ks(struct daemon_engines *e, const struct gdoi_ks_config *cfg, 
 	static const struct gdoi_ks_io io = {.send = ks_send, .event = ks_event};
 	struct gdoi_ks_io kio = io;
 	kio.ctx = e;
+	if (e->env.ks_persist)
+		kio.persist = ks_persist;
 	struct gdoi_ks_config c = *cfg;
 	ike_keylog(e, &c.ike);
 	char why[256] = "";

@@ -65,6 +65,12 @@ struct daemon_engines_env {
 	 * each registration and roll-over) go to it.
 	 */
 	struct daemon_keylog *keylog;
+	/*
+	 * The key server's io.persist (daemon/ksstate.h): its state blob
+	 * whenever it changed, at most once a second. NULL: not persisted.
+	 */
+	void (*ks_persist)(void *arg, const uint8_t *blob, size_t len);
+	void *ks_persist_arg;
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "daemon/file.h"
 #include "daemon/keylog.h"
 #include "daemon/keystore.h"
+#include "daemon/ksstate.h"
 #include "diag/log.h"
 #include "util/clock.h"
 #include "util/dbuf.h"
@@ -48,6 +49,8 @@ struct daemon_runcfg {
 	struct daemon_keystore *keys;
 	struct daemon_keylog *keylog; /* debug crypto isakmp|ipsec keys */
 	struct daemon_engines *eng;   /* NULL: nothing to run */
+	/* the key server's STATE_DIR/ks-state (dir NULL: none) */
+	struct daemon_ksstate ks_state;
 	const char *gm_ifname;
 	struct ctl_ops ops;
 };
@@ -279,6 +282,22 @@ static void eng_cfgs_of(struct daemon_runcfg *r, const struct daemon_confmap *m,
 	o->eng.dp = m->eng.dp ? &o->dp : NULL;
 }
 
+static void ks_persist(void *arg, const uint8_t *blob, size_t len)
+{
+	struct daemon_runcfg *r = arg;
+	daemon_ksstate_write(&r->ks_state, blob, len);
+}
+
+/* The key server's state is saved before its engine goes (clean stop, recreate). */
+static void stop_engines(struct daemon_runcfg *r)
+{
+	if (r->eng)
+		daemon_ksstate_flush(&r->ks_state, daemon_engines_ks(r->eng),
+				     clock_mono_ns(r->env.clock));
+	daemon_engines_free(r->eng);
+	r->eng = NULL;
+}
+
 static int start_engines(struct daemon_runcfg *r, uint64_t now, struct dbuf *err)
 {
 	struct eng_cfgs c;
@@ -301,9 +320,15 @@ static int start_engines(struct daemon_runcfg *r, uint64_t now, struct dbuf *err
 	    .send = send_datagram,
 	    .send_arg = r,
 	    .keylog = r->keylog,
+	    .ks_persist = r->ks_state.dir ? ks_persist : NULL,
+	    .ks_persist_arg = r,
 	};
 	r->gm_ifname = cfg->dp ? cfg->dp->ifname : NULL;
-	return daemon_engines_new(cfg, &env, now, &r->eng, err);
+	int rc = daemon_engines_new(cfg, &env, now, &r->eng, err);
+	/* a key server carries on from its saved state (daemon/ksstate.h) */
+	if (!rc)
+		daemon_ksstate_load(&r->ks_state, daemon_engines_ks(r->eng), now);
+	return rc;
 }
 
 /* ---- life cycle ---- */
@@ -329,6 +354,8 @@ int daemon_runcfg_new(const struct daemon_runcfg_env *env, const char *path, uin
 	r->path = strdup(path);
 	r->ops.running_config = op_running_config;
 	r->ops.clear_gdoi = op_clear_gdoi;
+	r->ks_state =
+	    (struct daemon_ksstate){.dir = env->state_dir, .diag = env->diag, .clock = env->clock};
 	int rc = r->path ? 0 : ERR_NOMEM;
 	if (!rc && env->state_dir)
 		rc = open_keys(r, err);
@@ -361,7 +388,7 @@ void daemon_runcfg_free(struct daemon_runcfg *r)
 {
 	if (!r)
 		return;
-	daemon_engines_free(r->eng);
+	stop_engines(r);
 	drop_eng_from(r);
 	loaded_free(&r->cur);
 	daemon_keystore_free(r->keys);
@@ -399,8 +426,7 @@ static int replace_groups(struct daemon_runcfg *r, const struct daemon_confmap *
 static int restart_engines(struct daemon_runcfg *r, struct loaded *next, uint64_t now,
 			   struct dbuf *err)
 {
-	daemon_engines_free(r->eng);
-	r->eng = NULL;
+	stop_engines(r);
 	struct loaded prev_from = r->eng_from;
 	r->eng_from = *next;
 	int rc = start_engines(r, now, err);

@@ -64,7 +64,9 @@ void daemon_runcfg_free(struct daemon_runcfg *r);
  * registrations of kept groups survive (a changed `sa ipsec` gets a new
  * TEK generation, a changed server list applies to the next attempt).
  * Otherwise the engines and the data plane are recreated from the new
- * configuration (members register again); if that fails, the previous
+ * configuration (GMs register again; the key server saves its state
+ * before and loads it after, so it keeps its keys, members and sequence
+ * numbers, daemon/ksstate.h); if that fails, the previous
  * configuration is started again. Pre-shared keys are looked up in the
  * running configuration at each handshake, so a changed key applies to
  * the next phase 1 either way.
