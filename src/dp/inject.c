@@ -40,6 +40,12 @@ static int open_socket(struct dp_inject *ij)
 		return ERR_IO;
 	if (setsockopt(ij->fd, SOL_SOCKET, SO_MARK, &ij->mark, sizeof ij->mark) < 0)
 		return ERR_IO;
+	/* Sized against the device MTU, never a route's learnt path MTU: with
+	 * header preservation that path MTU is the inner flow's, lowered by our
+	 * own ICMP frag-needed, and would refuse every full-size ESP packet. */
+	int pmtu = IP_PMTUDISC_PROBE;
+	if (setsockopt(ij->fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu) < 0)
+		return ERR_IO;
 	/* Bursts of fragments should not hit a small default send buffer. */
 	if (setsockopt(ij->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
 		(void)setsockopt(ij->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);

@@ -439,6 +439,18 @@ static enum dp_worker_action proc_packet(void *ctx, struct dp_worker_pkt *p)
 	case DP_VERDICT_REPLACE:
 		if (o->n == 0 || o->pkt[0].len > DP_NFQ_PAYLOAD_MAX)
 			return DP_WORKER_DROP;
+		if (p->dir == DP_WORKER_OUT && p->indev == 0) {
+			/*
+			 * The member's own packet (no input device at POSTROUTING).
+			 * As a verdict the ESP packet would keep the socket's route,
+			 * whose path MTU our ICMP lowered for these very addresses
+			 * (header preservation): the kernel would then drop every
+			 * full-size ESP packet and tell the socket the same MTU again.
+			 * The injection socket sends it against the device MTU.
+			 */
+			inject_extra(p, o, 0);
+			return DP_WORKER_DROP;
+		}
 		inject_extra(p, o, 1);
 		/* outbound results start at p->out; a decrypted packet lies in
 		 * the receive buffer */

@@ -10,7 +10,8 @@
 #    raw PREROUTING, GDOI never queued);
 #  - TCP and UDP from h13 to h14 cross the WAN bridge only as ESP between
 #    192.168.13.2 and 192.168.14.2 (header preservation) with the TEK's
-#    SPI; ICMP crosses in clear;
+#    SPI; ICMP crosses in clear; so does TCP that GM1 itself sends from
+#    its LAN address (and the replies it decrypts for itself);
 #  - 50 MB of TCP arrive intact with every MTU at 1500 (PMTUD through
 #    GM1's own ICMP, mtu 1438 for this transform);
 #  - a 1472-byte UDP datagram with DF gets ICMP frag-needed from GM1
@@ -104,11 +105,33 @@ check "gm2 decrypted what gm1 encrypted (inbound decrypted >= 500)" dp_at_least 
 check "gm1 queued no ICMP: it returned in the kernel (classified_deny = 0)" \
 	eval "[ \$(dp_ctr gm1 outbound classifiedDeny) = 0 ]"
 
+echo "== traffic gm1 sends itself (from its LAN address 192.168.13.1)"
+CAP=$(capture wan br0 host 192.168.13.1 and host 192.168.14.2)
+in_ns h14 "${TRAFFIC[@]}" tcp-rx 5020 "$TMP/own.rx" &
+RX=$!
+poll 5 output_has ':5020 ' in_ns h14 ss -tln || fail "tcp receiver did not listen"
+check "1 MB TCP from gm1 (socat bound to 192.168.13.1) to h14" \
+	in_ns gm1 timeout 60 socat -u "FILE:$TMP/small" TCP4:192.168.14.2:5020,bind=192.168.13.1
+wait $RX
+lab capture stop wan >/dev/null 2>&1
+check "... arrives intact (sha256, length)" \
+	test "$(cat "$TMP/own.rx")" = "$(sha256sum "$TMP/small" | cut -d' ' -f1) 1000000"
+check "it crossed the WAN as ESP 192.168.13.1 > 192.168.14.2 (the capture may miss some)" \
+	eval "[ \$(esp_count '$CAP' 192.168.13.1 192.168.14.2 $SPI) -ge 10 ]"
+check "... and h14's ACKs as ESP to gm1 itself, which decrypted them for its own socket" \
+	eval "[ \$(esp_count '$CAP' 192.168.14.2 192.168.13.1 $SPI) -ge 10 ]"
+check "... never in clear" test "$(pcap_count "$CAP" 'tcp or udp')" = 0
+check "gm1 sent its own ESP through the injection socket (queues.injected >= 500)" \
+	dp_at_least gm1 queues injected 500
+
 echo "== 50 MB TCP with all MTUs at 1500 (PMTUD through the encrypting GM)"
 head -c 52428800 /dev/urandom >"$TMP/big"
 in_ns h13 ip route flush cache
 CAP=$(capture wan br0 '(tcp or udp) and host 192.168.13.2 and host 192.168.14.2')
+INJ=$(dp_ctr gm1 queues injected)
 check "50 MB TCP h13 -> h14 arrives intact (sha256 and length equal)" tcp_send "$TMP/big" 5003
+check "gm1 sent the forwarded ESP as verdicts (fewer than 100 injected, ICMP only)" \
+	eval "[ \$(dp_ctr gm1 queues injected) -lt $((INJ + 100)) ]"
 lab capture stop wan >/dev/null 2>&1
 check "... and not one clear TCP/UDP packet between the hosts crossed the WAN" \
 	test "$(pcap_count "$CAP")" = 0
