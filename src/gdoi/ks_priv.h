@@ -66,8 +66,15 @@ struct ks_group_cfg {
 	uint32_t needs; /* capabilities the policy needs from a member (enum gdoi_cap) */
 };
 
-#define KS_REKEY_MSGS	  4		    /* distinct member capability sets served per round */
-#define KS_REKEY_BATCH_NS (100 * NS_PER_MS) /* unicast pushes go out in batches this apart */
+#define KS_REKEY_MSGS 4 /* distinct member capability sets served per round */
+/*
+ * Unicast pushes go out in batches of at most this many (pacing, see
+ * ks.c): 40 pushes of up to 1,500 bytes (two IP fragments each at MTU 1500)
+ * take about 180 KB of socket send buffer, under Linux's default of 208 KiB,
+ * so a batch never meets a full socket even if the link sent nothing while
+ * the key server wrote it.
+ */
+#define KS_REKEY_BATCH_MAX 40u
 
 /* One round's message for members with these capabilities. */
 struct ks_rekey_msg {
@@ -203,10 +210,11 @@ struct gdoi_ks {
 	struct list_node pulls;
 	size_t n_pulls;
 	uint64_t now;
-	uint64_t next_ns;     /* own timers (rolls, expiry, stale pulls) */
-	uint32_t rekey_batch; /* unicast pushes per KS_REKEY_BATCH_NS (pacing) */
-	uint64_t persist_sig; /* state_sig() of the state last handed to io.persist */
-	uint64_t persist_ns;  /* no io.persist call before this */
+	uint64_t next_ns;	 /* own timers (rolls, expiry, stale pulls) */
+	uint32_t rekey_batch;	 /* unicast pushes per batch (pacing) */
+	uint64_t rekey_batch_ns; /* and the time between two batches */
+	uint64_t persist_sig;	 /* state_sig() of the state last handed to io.persist */
+	uint64_t persist_ns;	 /* no io.persist call before this */
 	struct gdoi_ks_stats st;
 	/* Scratch for building and opening messages (single-threaded engine). */
 	struct gdoi_arena arena;

@@ -133,7 +133,7 @@ static bool waiting(const struct ks_rekey *rk, const struct ks_member *m)
 /*
  * One batch of the round: members still waiting that this round has not
  * reached yet, at most ks->rekey_batch of them; the next batch follows
- * KS_REKEY_BATCH_NS later, so that a large group does not overflow the
+ * ks->rekey_batch_ns later, so that a large group does not overflow the
  * socket or the path in one burst.
  */
 static void send_unicast(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
@@ -148,7 +148,7 @@ static void send_unicast(struct gdoi_ks *ks, struct ks_group *g, uint64_t now)
 		if (!waiting(rk, m) || m->rk_sent_seq == rk->seq)
 			continue;
 		if (sent == ks->rekey_batch) {
-			rk->batch_ns = now + KS_REKEY_BATCH_NS;
+			rk->batch_ns = now + ks->rekey_batch_ns;
 			return;
 		}
 		const struct ks_rekey_msg *msg = msg_for(ks, g, m->caps.caps, now);
