@@ -1,6 +1,9 @@
 #include "daemon/daemon.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include "daemon/ctlsrv.h"
 #include "daemon/file.h"
 #include "daemon/loop.h"
+#include "daemon/mcast.h"
 #include "daemon/runcfg.h"
 #include "daemon/udp.h"
 #include "diag/log.h"
@@ -32,6 +36,7 @@ struct daemon {
 	struct ctl_commands *cmds;
 	struct ctlsrv *ctl;
 	struct daemon_udp *udp;
+	struct daemon_mcast mcast; /* groups the GDOI socket has joined */
 	int sigfd;
 	struct daemon_watch sig_w;
 	struct daemon_watch dp_w;  /* the data plane's event socket, fd -1 when none */
@@ -56,6 +61,42 @@ static void log_to_stderr(void *arg, const struct diag_record *rec)
 	dbuf_free(&line);
 }
 
+/* ---- multicast rekeys (daemon/mcast.h) ---- */
+
+static int mcast_member(void *arg, bool join, const struct daemon_mcast_member *m)
+{
+	struct daemon *d = arg;
+	int rc = join ? daemon_udp_join(d->udp, m->group, 0, m->ifindex)
+		      : daemon_udp_leave(d->udp, m->group, 0, m->ifindex);
+	if (rc) {
+		char a[INET_ADDRSTRLEN];
+		struct in_addr in = {.s_addr = htonl(m->group)};
+		fprintf(stderr, "gvpnd: cannot %s multicast group %s: %s\n",
+			join ? "join" : "leave", inet_ntop(AF_INET, &in, a, sizeof(a)),
+			strerror(errno));
+	}
+	return rc;
+}
+
+/*
+ * After every event that may change the member's policies: the GDOI
+ * socket is a member of the group address of each multicast KEK, on the
+ * crypto-map interface.
+ */
+static void mcast_sync(struct daemon *d)
+{
+	if (!d->udp)
+		return;
+	struct ctl_world w;
+	daemon_runcfg_world(d->run, &w);
+	struct daemon_mcast_member want[DAEMON_MCAST_MAX];
+	size_t n = daemon_mcast_wanted(w.gm, 0, want);
+	int ifindex = n && w.gm_ifname ? (int)if_nametoindex(w.gm_ifname) : 0;
+	for (size_t i = 0; i < n; i++)
+		want[i].ifindex = ifindex;
+	daemon_mcast_sync(&d->mcast, want, n, mcast_member, d);
+}
+
 /* ---- the control socket ---- */
 
 static void on_request(void *arg, struct ctl_session *session, const struct ctl_request *req,
@@ -64,6 +105,7 @@ static void on_request(void *arg, struct ctl_session *session, const struct ctl_
 	struct daemon *d = arg;
 	daemon_runcfg_world(d->run, &d->world);
 	ctl_run(d->cmds, &d->world, session, req->cmd, req->cmd_len, req->flags, rep);
+	mcast_sync(d);
 }
 
 /* ---- engines and the GDOI socket ---- */
@@ -85,13 +127,18 @@ static void tick(void *arg, uint64_t now)
 	struct daemon *d = arg;
 	(void)now;
 	daemon_runcfg_tick(d->run, now_of(d));
+	mcast_sync(d);
 }
 
 static void on_datagram(void *arg, const struct ike1_peer *from, uint32_t local_ip4,
 			const uint8_t *msg, size_t len)
 {
 	struct daemon *d = arg;
+	/* a multicast rekey came to the group address: no address to answer from */
+	if (IN_MULTICAST(local_ip4))
+		local_ip4 = 0;
 	daemon_runcfg_input(d->run, now_of(d), from, local_ip4, msg, len);
+	mcast_sync(d);
 }
 
 static int send_datagram(void *arg, const struct ike1_peer *to, uint32_t src_ip4,
@@ -187,6 +234,7 @@ static void on_signal(void *arg, uint32_t events)
 	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			reload(d);
+			mcast_sync(d);
 		} else {
 			daemon_loop_stop(&d->loop);
 		}
