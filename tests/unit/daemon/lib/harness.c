@@ -17,6 +17,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
+static void launch(struct harness *h, const struct harness_opts *o);
+
 void harness_start(struct harness *h, const char *config_text, const struct harness_opts *o)
 {
 	memset(h, 0, sizeof(*h));
@@ -32,6 +34,36 @@ void harness_start(struct harness *h, const char *config_text, const struct harn
 	assert_int_equal(chmod(h->config, 0600), 0);
 	if (o && o->fake_clock)
 		clock_fake_init(&h->clk, 100 * NS_PER_SEC, WALL_2026);
+	launch(h, o);
+}
+
+void harness_halt(struct harness *h)
+{
+	if (h->running) {
+		daemon_stop(h->d);
+		pthread_join(h->thread, NULL);
+		h->running = false;
+	}
+	daemon_free(h->d);
+	h->d = NULL;
+}
+
+void harness_resume(struct harness *h, const struct harness_opts *o)
+{
+	launch(h, o);
+}
+
+void harness_stop(struct harness *h)
+{
+	harness_halt(h);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Start the daemon thread on h's directory (configuration, socket, state). */
+static void launch(struct harness *h, const struct harness_opts *o)
+{
 	struct daemon_opts d = {
 	    .config_path = h->config,
 	    .socket_path = h->socket,
@@ -51,20 +83,6 @@ void harness_start(struct harness *h, const char *config_text, const struct harn
 	assert_int_equal(rc, 0);
 	assert_int_equal(pthread_create(&h->thread, NULL, run, h), 0);
 	h->running = true;
-}
-
-void harness_stop(struct harness *h)
-{
-	if (h->running) {
-		daemon_stop(h->d);
-		pthread_join(h->thread, NULL);
-		h->running = false;
-	}
-	daemon_free(h->d);
-	h->d = NULL;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
-	assert_int_equal(system(cmd), 0);
 }
 
 void harness_connect(struct harness *h, struct cli_client *c)

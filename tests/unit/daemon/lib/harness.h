@@ -26,7 +26,7 @@ struct harness {
 
 struct harness_opts {
 	bool fake_clock; /* stamps from a fixed wall time (Nov 22 2026 12:00:00 UTC) */
-	bool udp;        /* open a GDOI socket on a kernel-chosen port */
+	bool udp;	 /* open a GDOI socket on a kernel-chosen port */
 	const struct daemon_engines_cfg *engines; /* engines configured directly */
 };
 
@@ -34,6 +34,13 @@ struct harness_opts {
 void harness_start(struct harness *h, const char *config_text, const struct harness_opts *o);
 /* Stop the daemon (clean stop), join it, remove the directory. */
 void harness_stop(struct harness *h);
+/*
+ * A restart: harness_halt stops the daemon cleanly and keeps the directory;
+ * harness_resume starts it again there (same configuration file and state
+ * directory; o as for harness_start, fake_clock aside).
+ */
+void harness_halt(struct harness *h);
+void harness_resume(struct harness *h, const struct harness_opts *o);
 
 /* Connect a client to h's socket (asserts). */
 void harness_connect(struct harness *h, struct cli_client *c);
