@@ -89,6 +89,7 @@ struct swarm {
 	bool rekeying;
 	unsigned acked;
 	uint64_t rekey_t0, first_push_ns, last_ack_ns;
+	size_t push_len; /* bytes of the first push received (UDP payload) */
 };
 
 static void heap_push(struct swarm *s, uint64_t at, uint32_t idx)
@@ -222,8 +223,10 @@ static void member_rx(struct swarm *s, uint32_t i, uint8_t *buf)
 			break;
 		s->rx++;
 		if (s->rekeying && !s->first_push_ns && n > 18 &&
-		    buf[18] == WIRE_EXCH_GROUPKEY_PUSH)
+		    buf[18] == WIRE_EXCH_GROUPKEY_PUSH) {
 			s->first_push_ns = swarm_now_ns();
+			s->push_len = (size_t)n;
+		}
 		struct ike1_peer p = {ntohl(from.sin_addr.s_addr), ntohs(from.sin_port)};
 		if (m->gm)
 			gdoi_gm_input(m->gm, swarm_now_ns(), &p, buf, (size_t)n);
@@ -339,7 +342,7 @@ static void usage(const char *prog)
 		"  --rekey-cmd C  with --ks-pid: the shell command that starts the rekey\n"
 		"  --rekey-timeout SEC  wait for the ACKs (default 60)\n"
 		"  --rekey-pace N  own key server: unicast pushes per second (default: the\n"
-		"                 engine's, 5000)\n",
+		"                 engine's, 20000)\n",
 		prog);
 }
 
@@ -558,8 +561,10 @@ static void print_rekey(const struct swarm *s, const struct ks_view *v,
 	double ks_cpu = v->proc[4].cpu_sec - v->proc[3].cpu_sec;
 	printf("rekey: %u of %u members acknowledged", s->acked, n);
 	if (s->acked)
-		printf(", the last %.3f s after the start (first push received after %.1f ms)", t,
-		       s->first_push_ns ? (double)(s->first_push_ns - s->rekey_t0) / 1e6 : -1.0);
+		printf(", the last %.3f s after the start (first push received after %.1f ms, "
+		       "%zu bytes)",
+		       t, s->first_push_ns ? (double)(s->first_push_ns - s->rekey_t0) / 1e6 : -1.0,
+		       s->push_len);
 	printf("\nrekey: KS CPU %.3f s (%.0f us per member), waited for a CPU %.3f s; swarm CPU "
 	       "%.3f s (%.0f us per member), waited %.3f s\n",
 	       ks_cpu, n ? 1e6 * ks_cpu / n : 0.0,

@@ -9,6 +9,9 @@
 #   scripts/bench.sh swarm --gvpnd [OPTIONS]
 #                                     the same against a real gvpnd key server, run
 #                                     in the network namespace gvbench-swarm
+#   scripts/bench.sh dataplane [--rounds N] [--seconds S]
+#                                     iperf3 h13 -> h14 in the lab: clear routing vs gvpn's
+#                                     data plane vs strongSwan (bench/dataplane.sh; root)
 #   scripts/bench.sh list             the benchmarks
 #
 # GVPN_BUILD names the build directory (default: build, as `make bench`).
@@ -23,7 +26,7 @@ JOBS=${JOBS:-2}
 PROG=${0##*/}
 
 usage() {
-	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 build() {
@@ -56,6 +59,11 @@ run_esp_micro() {
 	build bench_esp_micro || return 1
 	header "esp_micro: ESP encap+decap vs raw AES-GCM seal+open (target ratio <= 1.3)"
 	"$(bin_of bench_esp_micro)" "$@"
+}
+
+run_dataplane() {
+	build gvpnd gvpn gvpn-dptest bench_esp_micro || return 1
+	GVPN_BUILD=$GVPN_BUILD "$ROOT/bench/dataplane.sh" "$@"
 }
 
 run_swarm() {
@@ -91,8 +99,7 @@ crypto ipsec profile gdoi-p
  set security-association lifetime seconds 900
 ip access-list extended ENCPOL
  deny udp any eq 848 any eq 848
- deny icmp any any${2:+
-$2}
+ deny icmp any any
  permit ip 192.168.0.0 0.0.255.255 192.168.0.0 0.0.255.255
 crypto gdoi group G1
  identity number 3333
@@ -132,8 +139,8 @@ gvpnd_stop() {
 }
 
 # run_swarm_gvpnd [swarm options]: one swarm run against a fresh gvpnd.
-# --rekey becomes a configuration change (one more ACL line, so a new TEK
-# generation that gvpnd pushes to the members) and SIGHUP.
+# --rekey becomes the exec command `crypto gdoi ks rekey` through the control
+# socket (gvpn), which pushes a new TEK generation to the members.
 run_swarm_gvpnd() {
 	local group=19 a prev='' i rc=0 rekey=0
 	local -a args=()
@@ -158,7 +165,6 @@ run_swarm_gvpnd() {
 	GVPND_DIR=$(mktemp -d /tmp/gvpn-bench.XXXXXX)
 	trap gvpnd_stop EXIT
 	gvpnd_config "$group" >"$GVPND_DIR/ks.conf"
-	gvpnd_config "$group" " deny tcp any any eq 23" >"$GVPND_DIR/ks-rekey.conf"
 	if ! "$GVPN_BUILD/gvpnd" --check-config "$GVPND_DIR/ks.conf" >"$GVPND_DIR/check.log" 2>&1; then
 		echo "$PROG: this gvpnd cannot run the key server configuration:" >&2
 		cat "$GVPND_DIR/check.log" >&2
@@ -188,7 +194,7 @@ run_swarm_gvpnd() {
 		crypto key generate rsa label get modulus 2048 >/dev/null 2>&1 || true
 	header "member_swarm --gvpnd $* (gvpnd pid $GVPND_PID in namespace $BENCH_NS)"
 	if [[ $rekey == 1 ]]; then
-		args+=(--rekey-cmd "cp $GVPND_DIR/ks-rekey.conf $GVPND_DIR/ks.conf && kill -HUP $GVPND_PID")
+		args+=(--rekey-cmd "$GVPN_BUILD/gvpn --socket $GVPND_DIR/gvpnd.sock crypto gdoi ks rekey >/dev/null")
 	fi
 	ip netns exec "$BENCH_NS" "$(bin_of bench_member_swarm)" --ks-pid "$GVPND_PID" \
 		--ks-addr 127.255.0.1 --gm-port 1848 "${args[@]}" || rc=$?
@@ -223,6 +229,7 @@ all)
 	rc=0
 	run_esp_micro || rc=1
 	run_swarm_matrix || rc=1
+	if [[ $(id -u) == 0 ]]; then run_dataplane || rc=1; fi
 	exit $rc
 	;;
 esp_micro | esp-micro)
@@ -238,7 +245,11 @@ swarm | member_swarm)
 		run_swarm "$@"
 	fi
 	;;
+dataplane)
+	run_dataplane "$@"
+	;;
 list)
+	echo "dataplane  iperf3 TCP/UDP through the lab's GM1 and GM2: clear, gvpn, strongSwan (root)"
 	echo "esp_micro  ESP encap+decap of 1400-byte packets vs raw AES-GCM (one core)"
 	echo "swarm      N group members over loopback UDP registering with one key server"
 	;;
