@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh                  every benchmark with its standard runs
 #   scripts/bench.sh esp_micro [ARGS] ESP encap+decap against raw AES-GCM
+#   scripts/bench.sh crypto_micro     DH (groups 19, 14), RSA key decode and verify
 #   scripts/bench.sh swarm [OPTIONS]  member swarm against the key server engine
 #                                     in a child process (bench_member_swarm --help)
 #   scripts/bench.sh swarm --gvpnd [OPTIONS]
@@ -26,7 +27,7 @@ JOBS=${JOBS:-2}
 PROG=${0##*/}
 
 usage() {
-	sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 build() {
@@ -59,6 +60,14 @@ run_esp_micro() {
 	build bench_esp_micro || return 1
 	header "esp_micro: ESP encap+decap vs raw AES-GCM seal+open (target ratio <= 1.3)"
 	"$(bin_of bench_esp_micro)" "$@"
+}
+
+run_crypto_micro() {
+	build bench_crypto_micro || return 1
+	header "crypto_micro: DH generate+derive, RSA SPKI decode and verify"
+	local b
+	b=$(bin_of bench_crypto_micro)
+	"$b" dh 19 && "$b" dh 14 5 300 && "$b" rsa
 }
 
 run_dataplane() {
@@ -248,8 +257,12 @@ swarm | member_swarm)
 dataplane)
 	run_dataplane "$@"
 	;;
+crypto_micro | crypto-micro)
+	run_crypto_micro
+	;;
 list)
 	echo "dataplane  iperf3 TCP/UDP through the lab's GM1 and GM2: clear, gvpn, strongSwan (root)"
+	echo "crypto_micro  DH generate+derive (19, 14), RSA-2048 SPKI decode and verify"
 	echo "esp_micro  ESP encap+decap of 1400-byte packets vs raw AES-GCM (one core)"
 	echo "swarm      N group members over loopback UDP registering with one key server"
 	;;
