@@ -145,8 +145,9 @@ static void test_spki_round_trip(void **state)
 }
 
 /*
- * The SPKI decoder is made once and shared: decodes of different keys,
- * interleaved with refused encodings, each give back exactly their own key.
+ * The SPKI decoder is made once and shared, and the last key is remembered:
+ * decodes of different keys, interleaved with refused encodings, each give
+ * back exactly their own key, and two decodes of one key are independent.
  */
 static void check_spki_decodes_to(const struct dbuf *der)
 {
@@ -184,6 +185,24 @@ static void test_spki_repeated_decodes(void **state)
 		}
 		check_spki_decodes_to(i % 2 ? &b : &a);
 	}
+	/* Two decodes of the same bytes are independent: one freed, the other verifies. */
+	struct crypto_rsa p1, p2;
+	uint8_t d[CRYPTO_HASH_MAX], sig[512];
+	digest_of(CRYPTO_HASH_SHA256, "push", d);
+	int sl = crypto_rsa_sign_digest(&key, CRYPTO_HASH_SHA256, d, 32, CRYPTO_SIG_RAW_DIGEST, sig,
+					sizeof(sig));
+	assert_int_equal(sl, 256);
+	assert_int_equal(crypto_rsa_from_spki(&p1, a.p, a.len), 0);
+	assert_int_equal(crypto_rsa_from_spki(&p2, a.p, a.len), 0);
+	assert_false(p2.has_private);
+	assert_int_equal(p2.bits, 2048);
+	crypto_rsa_clear(&p1);
+	assert_int_equal(
+	    crypto_rsa_verify_digest(&p2, CRYPTO_HASH_SHA256, d, 32, sig, (size_t)sl, NULL), 0);
+	assert_int_equal(crypto_rsa_sign_digest(&p2, CRYPTO_HASH_SHA256, d, 32,
+						CRYPTO_SIG_RAW_DIGEST, sig, sizeof(sig)),
+			 ERR_INVAL);
+	crypto_rsa_clear(&p2);
 	crypto_rsa_clear(&other);
 	dbuf_free(&a);
 	dbuf_free(&b);
