@@ -21,7 +21,11 @@
 #    (show crypto datapath mac_fail, show crypto ipsec sa detail verify
 #    failed, RECVD_PKT_MAC_ERR in show logging);
 #  - show crypto gdoi gm and show crypto ipsec sa agree with what was sent;
-#  - a clean stop leaves no gvpn rule behind (fail-open).
+#  - a SIGKILL and restart of GM1's gvpnd (fail-open), a clean stop that
+#    leaves no gvpn rule behind;
+#  - crypto ipsec df-bit clear and ip tcp adjust-mss from the configuration;
+#  - client fail-close: nothing leaves before the first registration, after
+#    a crash or after a clean stop.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dplib.sh"
@@ -233,6 +237,28 @@ CAP=$(capture wan br0 udp and host 192.168.13.2 and host 192.168.14.2)
 check "UDP h13 -> h14 crosses now" udp_crosses 200 nodf 5010
 lab capture stop wan >/dev/null 2>&1
 check "... in clear on the WAN" test "$(pcap_count "$CAP" udp)" -ge 1
+
+echo "== crypto ipsec df-bit clear and ip tcp adjust-mss through the configuration"
+sed -e 's/^interface eth0$/crypto ipsec df-bit clear\n!\n&/' -e 's/^ crypto map gm_map$/&\n ip tcp adjust-mss 1300/' \
+	"$LAB_REPO/examples/gm1.conf" >"$TMP/gm1-mss.conf"
+{ grep -q '^ ip tcp adjust-mss 1300$' "$TMP/gm1-mss.conf" &&
+	grep -q '^crypto ipsec df-bit clear$' "$TMP/gm1-mss.conf"; } || fail "could not edit a copy of gm1.conf"
+check "gm1 starts with df-bit clear and adjust-mss 1300 on eth0" lab start gm1 --config "$TMP/gm1-mss.conf"
+poll 10 gm_registered gm1 || fail "gm1 not registered within 10 s"
+pass "gm1 registered"
+in_ns h13 ip route flush cache
+BEFORE=$(dp_ctr gm1 events fragmented)
+check "1472-byte UDP with DF set now arrives whole at h14 (DF cleared before encryption)" \
+	udp_crosses 1472 df 5021
+check "gm1 fragmented it before encryption (fragmented +1)" \
+	dp_at_least gm1 events fragmented $((BEFORE + 1))
+SYNS=$(capture h14 eth0 'tcp[tcpflags] & tcp-syn != 0')
+check "1 MB TCP h13 -> h14" tcp_send "$TMP/small" 5022
+lab capture stop h14 >/dev/null 2>&1
+check "h13's SYN reached h14 with its MSS clamped to 1300 by gm1 (mss_clamped >= 1)" \
+	eval "tcpdump -n -r '$SYNS' 2>/dev/null | grep -q 'IP 192.168.13.2\\.[0-9]* > 192.168.14.2\\.5022: Flags \\[S\\],.*mss 1300,' &&
+	      dp_at_least gm1 events mssClamped 1"
+check "gm1 stops" lab stop gm1
 
 echo "== client fail-close"
 sed 's/^ identity number 3333$/&\n client fail-close/' "$LAB_REPO/examples/gm1.conf" >"$TMP/gm1-fc.conf"
