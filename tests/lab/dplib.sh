@@ -19,6 +19,22 @@ gm_registered() {
 		'{"groups": [{"registrationStatus": "Registered"}]}' 2>/dev/null
 }
 
+# start_short_teks DIR: start KS1 with a copy (DIR/ks1.conf) of
+# examples/ks1.conf whose TEKs live 120 s (the shortest the configuration
+# takes), then GM1 and GM2, and wait until both members registered.
+start_short_teks() {
+	sed 's/^ set security-association lifetime seconds [0-9]*$/ set security-association lifetime seconds 120/' \
+		"$LAB_REPO/examples/ks1.conf" >"$1/ks1.conf"
+	grep -q '^ set security-association lifetime seconds 120$' "$1/ks1.conf" ||
+		fail "could not set the TEK lifetime in a copy of ks1.conf"
+	check "ks1 starts with a TEK lifetime of 120 s" lab start ks1 --config "$1/ks1.conf"
+	check "gm1 starts" lab start gm1
+	check "gm2 starts" lab start gm2
+	poll 10 gm_registered gm1 || fail "gm1 not registered within 10 s"
+	poll 10 gm_registered gm2 || fail "gm2 not registered within 10 s"
+	pass "gm1 and gm2 registered"
+}
+
 # dp_ctr NODE SECTION NAME: a counter of gvpnd's `show crypto datapath --json`
 # (SECTION outbound, inbound, events, drops or queues; NAME in camel case).
 dp_ctr() { json_get "$(in_ns "$1" gvpn show crypto datapath --json)" "$2.$3"; }

@@ -49,16 +49,7 @@ lab_up
 TMP=$(mktemp -d /tmp/gvpn-dpr.XXXXXX)
 on_exit rm -rf "$TMP"
 
-sed 's/^ set security-association lifetime seconds [0-9]*$/ set security-association lifetime seconds 120/' \
-	"$LAB_REPO/examples/ks1.conf" >"$TMP/ks1.conf"
-grep -q '^ set security-association lifetime seconds 120$' "$TMP/ks1.conf" ||
-	fail "could not set the TEK lifetime in a copy of ks1.conf"
-check "ks1 starts with a TEK lifetime of 120 s" lab start ks1 --config "$TMP/ks1.conf"
-check "gm1 starts" lab start gm1
-check "gm2 starts" lab start gm2
-poll 10 gm_registered gm1 || fail "gm1 not registered within 10 s"
-poll 10 gm_registered gm2 || fail "gm2 not registered within 10 s"
-pass "gm1 and gm2 registered"
+start_short_teks "$TMP"
 SPI1=$(out_spi gm1) || fail "gm1 has no outbound SPI"
 check "gm1 and gm2 send with the first TEK, SPI $SPI1" test "$(out_spi gm2)" = "$SPI1"
 check "its lifetime is at most 120 s (show crypto ipsec sa: remaining key lifetime)" \

@@ -89,16 +89,7 @@ lab_up
 TMP=$(mktemp -d /tmp/gvpn-ksr.XXXXXX)
 on_exit rm -rf "$TMP"
 
-sed 's/^ set security-association lifetime seconds [0-9]*$/ set security-association lifetime seconds 120/' \
-	"$LAB_REPO/examples/ks1.conf" >"$TMP/ks1.conf"
-grep -q '^ set security-association lifetime seconds 120$' "$TMP/ks1.conf" ||
-	fail "could not set the TEK lifetime in a copy of ks1.conf"
-check "ks1 starts with a TEK lifetime of 120 s" lab start ks1 --config "$TMP/ks1.conf"
-check "gm1 starts" lab start gm1
-check "gm2 starts" lab start gm2
-poll 10 gm_registered gm1 || fail "gm1 not registered within 10 s"
-poll 10 gm_registered gm2 || fail "gm2 not registered within 10 s"
-pass "gm1 and gm2 registered"
+start_short_teks "$TMP"
 
 check "ks1 saved its state with both members within 5 s" poll 5 state_lists_members
 check "the state file has mode 0600" test "$(stat -c %a "$STATE")" = 600
