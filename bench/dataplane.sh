@@ -113,7 +113,7 @@ dpt_stop() {
 
 cleanup() {
 	local rc=$? n
-	if [[ -n $SRV_PID ]] && pid_is "$SRV_PID" iperf3; then
+	if [[ -n $SRV_PID ]] && pid_is "$SRV_PID" timeout; then
 		kill "$SRV_PID" 2>/dev/null || true
 		wait "$SRV_PID" 2>/dev/null || true
 	fi
@@ -239,16 +239,17 @@ measure() {
 	udp64) args+=(-u -b 10G -l 64) ;;
 	esac
 	[[ $mode == gvpnd ]] && enc0=$(dp gm1 .outbound.encrypted)
-	ip netns exec "$H14" iperf3 -s -1 -B "$DST" -p "$PORT" >/dev/null 2>&1 &
+	# timeouts: an iperf3 whose namespace went away spins instead of exiting
+	timeout $((SECS + 40)) ip netns exec "$H14" iperf3 -s -1 -B "$DST" -p "$PORT" >/dev/null 2>&1 &
 	SRV_PID=$!
 	poll 10 listening || { log "iperf3 server did not listen"; return 1; }
-	ip netns exec "$H13" iperf3 "${args[@]}" >"$out" 2>"$out.err" || true
+	timeout $((SECS + 30)) ip netns exec "$H13" iperf3 "${args[@]}" >"$out" 2>"$out.err" || true
 	wait "$SRV_PID" 2>/dev/null || true
 	SRV_PID=
 	if [[ $t == tcp ]]; then
-		res=$(jq -r '(.end.sum_received.bits_per_second / 1e6 * 10 | round / 10 | tostring) + " - -"' "$out" 2>/dev/null) || res=
+		res=$(jq -r 'select(.end.sum_received.bytes > 0) | (.end.sum_received.bits_per_second / 1e6 * 10 | round / 10 | tostring) + " - -"' "$out" 2>/dev/null) || res=
 	else
-		res=$(jq -r '.end.sum_received | ((.bits_per_second / 1e6 * 10 | round / 10 | tostring) + " " +
+		res=$(jq -r '.end.sum_received | select(.packets > 0) | ((.bits_per_second / 1e6 * 10 | round / 10 | tostring) + " " +
 			(((.packets - .lost_packets) / .seconds) | floor | tostring) + " " +
 			(.lost_percent * 100 | round / 100 | tostring))' "$out" 2>/dev/null) || res=
 	fi
