@@ -326,9 +326,14 @@ static int start_engines(struct daemon_runcfg *r, uint64_t now, struct dbuf *err
 	r->gm_ifname = cfg->dp ? cfg->dp->ifname : NULL;
 	int rc = daemon_engines_new(cfg, &env, now, &r->eng, err);
 	/* a key server carries on from its saved state (daemon/ksstate.h) */
-	if (!rc)
-		daemon_ksstate_load(&r->ks_state, daemon_engines_ks(r->eng), now);
-	return rc;
+	struct gdoi_ks *ks = rc ? NULL : daemon_engines_ks(r->eng);
+	if (!ks || daemon_ksstate_load(&r->ks_state, ks, now))
+		return rc;
+	/* the TEKs it carries on with, for `debug crypto ipsec keys` (on across a reload) */
+	for (size_t i = 0; r->keylog && i < cfg->ks->n_groups; i++)
+		daemon_keylog_policy(r->keylog, cfg->ks->groups[i].name, 0,
+				     gdoi_ks_group_policy(ks, i));
+	return 0;
 }
 
 /* ---- life cycle ---- */
