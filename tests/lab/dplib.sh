@@ -19,15 +19,50 @@ gm_registered() {
 		'{"groups": [{"registrationStatus": "Registered"}]}' 2>/dev/null
 }
 
-# start_short_teks DIR: start KS1 with a copy (DIR/ks1.conf) of
-# examples/ks1.conf whose TEKs live 120 s (the shortest the configuration
-# takes), then GM1 and GM2, and wait until both members registered.
+# REKEY_GROUP: the group address of multicast rekeys (ks1_short_conf multicast).
+REKEY_GROUP=239.192.1.190
+
+# ks1_short_conf FILE [unicast|multicast] [KEK_SECONDS]: write to FILE a copy
+# of examples/ks1.conf whose TEKs live 120 s (the shortest the configuration
+# takes); with multicast, rekeys go to $REKEY_GROUP (`rekey transport
+# multicast`, `rekey address ipv4 REKEY_ADDR` permitting udp 10.1.11.2:848 to
+# it); with KEK_SECONDS, `rekey lifetime seconds KEK_SECONDS` (300 at least).
+ks1_short_conf() {
+	"$PYTHON" - "$LAB_REPO/examples/ks1.conf" "$1" "${2:-unicast}" "${3:-}" "$REKEY_GROUP" <<'EOF' ||
+import re, sys
+src, dst, transport, kek, group = sys.argv[1:]
+text = open(src).read()
+edits = [(r" set security-association lifetime seconds \d+\n",
+          " set security-association lifetime seconds 120\n")]
+if kek:
+    edits.append((r"  rekey lifetime seconds \d+\n", "  rekey lifetime seconds %s\n" % kek))
+if transport == "multicast":
+    edits += [(r"  rekey transport unicast\n",
+               "  rekey transport multicast\n  rekey address ipv4 REKEY_ADDR\n"),
+              (r"crypto gdoi group G1\n",
+               "ip access-list extended REKEY_ADDR\n"
+               " permit udp host 10.1.11.2 eq 848 host %s eq 848\n!\n"
+               "crypto gdoi group G1\n" % group)]
+elif transport != "unicast":
+    sys.exit("transport %r: unicast or multicast" % transport)
+for old, new in edits:
+    text, n = re.subn(old, new, text)
+    if n != 1:
+        sys.exit("ks1.conf: %r not found once" % old)
+open(dst, "w").write(text)
+EOF
+		fail "could not write a copy of ks1.conf with 120 s TEKs"
+	"$GVPN_BUILD/gvpnd" --check-config "$1" >/dev/null ||
+		fail "the copy of ks1.conf ($1) does not pass --check-config"
+}
+
+# start_short_teks DIR [unicast|multicast] [KEK_SECONDS]: start KS1 with a
+# copy (DIR/ks1.conf, see ks1_short_conf) of examples/ks1.conf whose TEKs
+# live 120 s, then GM1 and GM2, and wait until both members registered.
 start_short_teks() {
-	sed 's/^ set security-association lifetime seconds [0-9]*$/ set security-association lifetime seconds 120/' \
-		"$LAB_REPO/examples/ks1.conf" >"$1/ks1.conf"
-	grep -q '^ set security-association lifetime seconds 120$' "$1/ks1.conf" ||
-		fail "could not set the TEK lifetime in a copy of ks1.conf"
-	check "ks1 starts with a TEK lifetime of 120 s" lab start ks1 --config "$1/ks1.conf"
+	ks1_short_conf "$1/ks1.conf" "${2:-unicast}" "${3:-}"
+	check "ks1 starts with a TEK lifetime of 120 s (${2:-unicast} rekeys)" \
+		lab start ks1 --config "$1/ks1.conf"
 	check "gm1 starts" lab start gm1
 	check "gm2 starts" lab start gm2
 	poll 10 gm_registered gm1 || fail "gm1 not registered within 10 s"
