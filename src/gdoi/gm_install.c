@@ -45,15 +45,18 @@ void gm_uninstall(struct gdoi_gm *gm, struct gm_group *g)
 }
 
 /*
- * Lead of a key of lifetime L (seconds): min(0.5 L, max(60 s, U(0.03,
- * 0.05) L)), drawn in ppm steps.
+ * Lead of a key of lifetime L (seconds): min(0.25 L, max(60 s, U(0.03,
+ * 0.05) L)), drawn in ppm steps. IOS caps it at 0.5 L, but a key server
+ * (ours, and IOS at L = 120 s) may push as late as 0.5 L before expiry:
+ * with the same cap a member of a short-lived TEK re-registers at the
+ * moment the push arrives. From L = 240 s up the two caps agree.
  */
 static uint64_t lead_ms(struct gdoi_gm *gm, uint32_t life)
 {
 	uint64_t l_ms = (uint64_t)life * 1000u;
 	uint64_t ppm = 30000u + crypto_rng_uniform(gm->rng, 20001u);
 	uint64_t frac = l_ms / 1000u * ppm / 1000u;
-	return MIN(l_ms / 2u, MAX((uint64_t)REREG_FLOOR_MS, frac));
+	return MIN(l_ms / 4u, MAX((uint64_t)REREG_FLOOR_MS, frac));
 }
 
 static uint64_t before(uint64_t t, uint64_t ms)
