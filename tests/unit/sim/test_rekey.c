@@ -195,6 +195,21 @@ static bool all_registered(void *arg)
 	return true;
 }
 
+/* world_up with no loss, then every member registered within 10 s. */
+static void world_registered(struct r_world *w, size_t n, struct h_ks_setup *ks, bool keep)
+{
+	world_up(w, n, NULL, ks, keep);
+	assert_true(sim_run_until_cond(w->s, 10 * NS_PER_SEC, all_registered, w));
+}
+
+/* Every datagram to the key server lost (deaf) or delivered after 1 ms. */
+static void ks_deaf(struct r_world *w, bool deaf)
+{
+	struct sim_link l = {
+	    .loss = deaf ? 1.0 : 0.0, .delay_min_ns = NS_PER_MS, .delay_max_ns = NS_PER_MS};
+	sim_node_set_link(w->ks->node, &l);
+}
+
 /* Poll every member every step until end: count the moments without a TEK. */
 static void watch(struct r_world *w, uint64_t end, uint64_t step)
 {
@@ -229,8 +244,7 @@ static void test_rollovers_without_loss(void **state)
 	ks_cfg(&k);
 	k.cfg.rekey_pace = 100; /* 40 pushes per 400 ms: 50 members take 2 batches */
 	struct r_world w;
-	world_up(&w, 50, NULL, &k, false);
-	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	world_registered(&w, 50, &k, false);
 	watch(&w, 3000 * NS_PER_SEC, NS_PER_SEC);
 	struct gdoi_ks_group_info ki;
 	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &ki), 0);
@@ -301,8 +315,7 @@ static void test_replayed_reordered_forged_garbled_refused(void **state)
 	ks_cfg(&k);
 	k.group.retrans_count = 3;
 	struct r_world w;
-	world_up(&w, 1, NULL, &k, true);
-	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	world_registered(&w, 1, &k, true);
 	/* The member is away during the first TEK rekey (~485 s) and its rounds. */
 	sim_run_until(w.s, 400 * NS_PER_SEC);
 	sim_node_set_up(w.gm[0]->node, false);
@@ -395,19 +408,16 @@ static void test_member_missing_acks_is_removed_and_reregisters(void **state)
 	struct h_ks_setup k;
 	ks_cfg(&k);
 	struct r_world w;
-	world_up(&w, 1, NULL, &k, false);
-	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	world_registered(&w, 1, &k, false);
 	/*
 	 * Nothing reaches the KS from 100 s to 1010 s: the member gets the TEK
 	 * rekeys (~485 s, ~970 s) and the KEK rekey (~975 s), but its ACKs are
 	 * lost. Two rekeys in a row unacknowledged (N = 2): removed.
 	 */
 	sim_run_until(w.s, 100 * NS_PER_SEC);
-	struct sim_link deaf = {.loss = 1.0, .delay_min_ns = NS_PER_MS, .delay_max_ns = NS_PER_MS};
-	struct sim_link fine = {.delay_min_ns = NS_PER_MS, .delay_max_ns = NS_PER_MS};
-	sim_node_set_link(w.ks->node, &deaf);
+	ks_deaf(&w, true);
 	watch(&w, 1010 * NS_PER_SEC, NS_PER_SEC);
-	sim_node_set_link(w.ks->node, &fine);
+	ks_deaf(&w, false);
 	struct gdoi_ks_member_info m;
 	assert_int_equal(gdoi_ks_member_get(w.ks->ks, IP_GM0, "G1", &m), ERR_NOTFOUND);
 	assert_int_equal(w.ks_log->count[DIAG_MSG_KS_NACK_GM_EJECT], 1);
@@ -440,12 +450,10 @@ static void test_member_cannot_acknowledge_for_another(void **state)
 	struct h_ks_setup k;
 	ks_cfg(&k);
 	struct r_world w;
-	world_up(&w, 2, NULL, &k, false);
-	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	world_registered(&w, 2, &k, false);
 	/* The members' own ACKs of the first TEK rekey (~485 s) are lost. */
 	sim_run_until(w.s, 400 * NS_PER_SEC);
-	struct sim_link deaf = {.loss = 1.0, .delay_min_ns = NS_PER_MS, .delay_max_ns = NS_PER_MS};
-	sim_node_set_link(w.ks->node, &deaf);
+	ks_deaf(&w, true);
 	sim_run_until(w.s, 495 * NS_PER_SEC);
 	struct gdoi_ks_group_info ki;
 	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &ki), 0);
@@ -570,8 +578,7 @@ static void test_rekey_now_clear_members_and_restored_seq(void **state)
 	struct h_ks_setup k;
 	ks_cfg(&k);
 	struct r_world w;
-	world_up(&w, 3, NULL, &k, false);
-	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	world_registered(&w, 3, &k, false);
 	sim_run_until(w.s, 100 * NS_PER_SEC);
 	uint32_t old_spi = w.gm[0]->pol.tek[0].spi;
 	/* `crypto gdoi ks rekey`: a new TEK pushed now; the old one runs out within 90 s. */
@@ -644,8 +651,7 @@ static void test_ks_restart_continues_from_its_state(void **state)
 	struct h_ks_setup k;
 	ks_cfg(&k);
 	struct r_world w;
-	world_up(&w, 3, NULL, &k, false);
-	assert_true(sim_run_until_cond(w.s, 10 * NS_PER_SEC, all_registered, &w));
+	world_registered(&w, 3, &k, false);
 	sim_run_until(w.s, 600 * NS_PER_SEC); /* one TEK rekey (~485 s) done */
 	struct gdoi_ks_group_info before, after;
 	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &before), 0);
