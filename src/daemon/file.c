@@ -134,6 +134,26 @@ int daemon_file_write(const char *dir, const char *name, const void *data, size_
 	return rc;
 }
 
+int daemon_fd_read(int fd, size_t max_len, struct dbuf *out)
+{
+	for (;;) {
+		if (dbuf_reserve(out, 4096))
+			return ERR_NOMEM;
+		/* reserve leaves room for the NUL that keeps dbuf_str() valid */
+		ssize_t n = read(fd, out->p + out->len, out->cap - out->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ERR_IO;
+		if (n == 0)
+			return 0;
+		out->len += (size_t)n;
+		out->p[out->len] = 0;
+		if (out->len > max_len)
+			return ERR_LIMIT;
+	}
+}
+
 int daemon_file_read(const char *dir, const char *name, size_t max_len, struct dbuf *out)
 {
 	if (!name_ok(name))
@@ -156,24 +176,8 @@ int daemon_file_read(const char *dir, const char *name, size_t max_len, struct d
 		rc = ERR_INVAL;
 	else if ((uint64_t)st.st_size > max_len)
 		rc = ERR_LIMIT;
-	while (!rc) {
-		if (dbuf_reserve(out, 4096)) {
-			rc = ERR_NOMEM;
-			break;
-		}
-		/* reserve leaves room for the NUL that keeps dbuf_str() valid */
-		ssize_t n = read(fd, out->p + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = ERR_IO;
-		if (n <= 0)
-			break;
-		out->len += (size_t)n;
-		out->p[out->len] = 0;
-		if (out->len > max_len)
-			rc = ERR_LIMIT;
-	}
+	if (!rc)
+		rc = daemon_fd_read(fd, max_len, out);
 	close(fd);
 	return rc;
 }

@@ -48,6 +48,12 @@ int daemon_file_write(const char *dir, const char *name, const void *data, size_
 int daemon_file_read(const char *dir, const char *name, size_t max_len, struct dbuf *out);
 
 /*
+ * Read fd to its end, appended to out (kept NUL-terminated). 0, ERR_LIMIT
+ * (more than max_len bytes in out), ERR_IO (errno tells why) or ERR_NOMEM.
+ */
+int daemon_fd_read(int fd, size_t max_len, struct dbuf *out);
+
+/*
  * Test hook: the steps of daemon_file_write, and a function called after
  * each with the step just done. A test sets it to stop the writer midway
  * (e.g. _exit() in a child after the temporary file is written) to show

@@ -433,29 +433,12 @@ static int read_import_file(const char *path, struct dbuf *out, struct dbuf *msg
 		dbuf_printf(msg, "%% Cannot open %s: %s\n", path, strerror(errno));
 		return rc;
 	}
-	int rc = 0;
-	for (;;) {
-		if (dbuf_reserve(out, 4096)) {
-			rc = ERR_NOMEM;
-			break;
-		}
-		ssize_t n = read(fd, out->p + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			dbuf_printf(msg, "%% Cannot read %s: %s\n", path, strerror(errno));
-			rc = ERR_IO;
-		}
-		if (n <= 0)
-			break;
-		out->len += (size_t)n;
-		if (out->len > DAEMON_KEY_FILE_MAX) {
-			dbuf_printf(msg, "%% %s is larger than %d bytes: no key file\n", path,
-				    DAEMON_KEY_FILE_MAX);
-			rc = ERR_LIMIT;
-			break;
-		}
-	}
+	int rc = daemon_fd_read(fd, DAEMON_KEY_FILE_MAX, out);
+	if (rc == ERR_IO)
+		dbuf_printf(msg, "%% Cannot read %s: %s\n", path, strerror(errno));
+	else if (rc == ERR_LIMIT)
+		dbuf_printf(msg, "%% %s is larger than %d bytes: no key file\n", path,
+			    DAEMON_KEY_FILE_MAX);
 	close(fd);
 	return rc;
 }
