@@ -100,6 +100,14 @@ struct gdoi_gm_install {
 	const struct gdoi_policy *policy;
 	uint32_t ks_addr; /* the KS the policy came from */
 	uint32_t gm_addr; /* our registration address */
+	/*
+	 * GCM sender ID of this registration (RFC 6054, notes §4.6): the KS
+	 * assigns it in GROUPKEY-PULL message 4 and it stays the member's for
+	 * every counter-mode TEK of the group until it registers again.
+	 * sid_bits 0: none assigned, GCM TEKs may only receive.
+	 */
+	uint32_t sid;
+	uint8_t sid_bits;
 };
 
 enum gdoi_gm_event_type {
