@@ -9,6 +9,15 @@
 #include "util/clock.h"
 #include "util/err.h"
 
+enum { PARK_MAX = 2 * GDOI_TEKS_MAX };
+
+/* A GCM SA that left the group's set while its key may still come back. */
+struct parked {
+	struct dp_sad_sa *sa;
+	uint32_t sid;
+	uint8_t sid_bits;
+};
+
 struct grp {
 	char name[DP_SAD_NAME_MAX];
 	struct dp_acl *acl; /* NULL: not registered */
@@ -16,6 +25,17 @@ struct grp {
 	size_t nsas;
 	uint64_t hold; /* dp_sad_group_desc.hold_mask: SAs that do not send yet */
 	int64_t pt_offset_ms;
+	/* the sender ID the GCM SAs of sas[] were created with */
+	uint32_t sid;
+	uint8_t sid_bits;
+	/*
+	 * GCM SAs with a sender ID that are no longer installed (removed, fail
+	 * closed, or replaced under a new SID) and have not expired: a later
+	 * install of the same SPI and SID takes the object back, so its IV
+	 * counters go on instead of starting again at 1.
+	 */
+	struct parked park[PARK_MAX];
+	size_t npark;
 };
 
 struct daemon_gmdp {
@@ -49,12 +69,67 @@ int daemon_gmdp_new(struct dp_sad *sad, const char *const *groups, size_t n,
 	return 0;
 }
 
+/* Does this SA's IV carry the sender ID (a counter under the group key)? */
+static bool uses_sid(const struct dp_sad_sa *sa)
+{
+	return sa->xf.encr == DP_ESP_ENCR_AES_GCM;
+}
+
+static void park_drop(struct grp *x, size_t i)
+{
+	dp_sad_sa_unref(x->park[i].sa);
+	x->park[i] = x->park[--x->npark];
+}
+
+/* Release the parked SAs that expired by now. */
+static void park_prune(struct grp *x, uint64_t now)
+{
+	for (size_t i = x->npark; i-- > 0;)
+		if (x->park[i].sa->expire_ns <= now)
+			park_drop(x, i);
+}
+
+/*
+ * Our reference to sa leaves the group's set (it was created under the
+ * group's current SID). A GCM SA that could send is parked; a full park
+ * gives up the one that expires first.
+ */
+static void release_sa(struct grp *x, struct dp_sad_sa *sa)
+{
+	if (!uses_sid(sa) || !sa->can_send) {
+		dp_sad_sa_unref(sa);
+		return;
+	}
+	if (x->npark == PARK_MAX) {
+		size_t first = 0;
+		for (size_t i = 1; i < x->npark; i++)
+			if (x->park[i].sa->expire_ns < x->park[first].sa->expire_ns)
+				first = i;
+		park_drop(x, first);
+	}
+	x->park[x->npark++] = (struct parked){sa, x->sid, x->sid_bits};
+}
+
+/* Take back the parked SA of this SPI and SID, or NULL. */
+static struct dp_sad_sa *unpark(struct grp *x, uint32_t spi, uint32_t sid, uint8_t sid_bits)
+{
+	for (size_t i = 0; i < x->npark; i++) {
+		struct parked *k = &x->park[i];
+		if (k->sa->spi == spi && k->sid == sid && k->sid_bits == sid_bits) {
+			struct dp_sad_sa *sa = k->sa;
+			*k = x->park[--x->npark];
+			return sa;
+		}
+	}
+	return NULL;
+}
+
 static void grp_clear(struct grp *x)
 {
 	dp_acl_unref(x->acl);
 	x->acl = NULL;
 	for (size_t i = 0; i < x->nsas; i++)
-		dp_sad_sa_unref(x->sas[i]);
+		release_sa(x, x->sas[i]);
 	x->nsas = 0;
 	x->hold = 0;
 	x->pt_offset_ms = 0;
@@ -64,8 +139,14 @@ void daemon_gmdp_free(struct daemon_gmdp *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->n; i++)
-		grp_clear(&g->g[i]);
+	for (size_t i = 0; i < g->n; i++) {
+		struct grp *x = &g->g[i];
+		dp_acl_unref(x->acl);
+		for (size_t j = 0; j < x->nsas; j++)
+			dp_sad_sa_unref(x->sas[j]);
+		while (x->npark)
+			park_drop(x, x->npark - 1);
+	}
 	free(g);
 }
 
@@ -141,17 +222,22 @@ static int make_acl(struct daemon_gmdp *g, const char *group, const struct gdoi_
 	return dp_acl_create(group, e, (size_t)n, g->sad->nworkers, out);
 }
 
-/* Index of the group's SA with this SPI, or -1. */
-static int existing_sa(const struct grp *x, uint32_t spi)
+/*
+ * Index of the group's SA with this SPI that install in may keep, or -1:
+ * a GCM SA only while the registration's sender ID is the one it was
+ * created with (a new SID never continues an old counter).
+ */
+static int existing_sa(const struct grp *x, uint32_t spi, const struct gdoi_gm_install *in)
 {
+	bool same_sid = in->sid == x->sid && in->sid_bits == x->sid_bits;
 	for (size_t i = 0; i < x->nsas; i++)
 		if (x->sas[i]->spi == spi)
-			return (int)i;
+			return same_sid || !uses_sid(x->sas[i]) ? (int)i : -1;
 	return -1;
 }
 
 static int make_sa(struct daemon_gmdp *g, const char *group, const struct gdoi_tek *t,
-		   struct dp_sad_sa **out)
+		   const struct gdoi_gm_install *in, struct dp_sad_sa **out)
 {
 	struct dp_sad_sa_params p = {
 	    .spi = t->spi,
@@ -159,7 +245,9 @@ static int make_sa(struct daemon_gmdp *g, const char *group, const struct gdoi_t
 	    .enc_key_len = gdoi_transform_enc_len(&t->xf),
 	    .auth_key = t->auth_key,
 	    .auth_key_len = gdoi_transform_auth_len(&t->xf),
-	    .replay = t->replay == GDOI_REPLAY_TIME	   ? DP_SAD_REPLAY_TBAR
+	    .sid = in->sid,
+	    .sid_bits = in->sid_bits,
+	    .replay = t->replay == GDOI_REPLAY_TIME	 ? DP_SAD_REPLAY_TBAR
 		      : t->replay == GDOI_REPLAY_COUNTER ? DP_SAD_REPLAY_COUNTER
 							 : DP_SAD_REPLAY_NONE,
 	    .replay_window = t->replay_window,
@@ -203,14 +291,17 @@ static bool may_send(const struct gdoi_policy *p, const struct gdoi_tek *t,
 }
 
 /*
- * The SA set of policy p. An SPI the group has already keeps its SA (our
- * reference moves to the new set: kept[i] marks it); new SPIs get new SAs.
- * *hold gets a bit for each SA that only receives at now (may_send).
+ * The SA set of install in. An SPI the group has already keeps its SA (our
+ * reference moves to the new set: kept[i] marks it) unless it is GCM and
+ * the sender ID changed; then a parked SA of that SPI and SID comes back,
+ * or a new SA is made (new SPIs too). *hold gets a bit for each SA that
+ * only receives at now (may_send).
  */
-static int make_sas(struct daemon_gmdp *g, const struct grp *x, const struct gdoi_policy *p,
+static int make_sas(struct daemon_gmdp *g, struct grp *x, const struct gdoi_gm_install *in,
 		    uint64_t now, struct dp_sad_sa **sas, size_t *n, uint64_t *hold,
 		    bool kept[static GDOI_TEKS_MAX])
 {
+	const struct gdoi_policy *p = in->policy;
 	const struct gdoi_tek *of[GDOI_TEKS_MAX];
 	*n = 0;
 	memset(kept, 0, GDOI_TEKS_MAX * sizeof(kept[0]));
@@ -218,12 +309,13 @@ static int make_sas(struct daemon_gmdp *g, const struct grp *x, const struct gdo
 		const struct gdoi_tek *t = &p->tek[i];
 		if (!t->has_keys)
 			continue;
-		int old = existing_sa(x, t->spi);
+		int old = existing_sa(x, t->spi, in);
 		struct dp_sad_sa *sa;
 		if (old >= 0) {
 			sa = x->sas[old];
 			kept[old] = true;
-		} else if (make_sa(g, x->name, t, &sa)) {
+		} else if (!(sa = unpark(x, t->spi, in->sid, in->sid_bits)) &&
+			   make_sa(g, x->name, t, in, &sa)) {
 			continue;
 		}
 		of[*n] = t;
@@ -236,12 +328,12 @@ static int make_sas(struct daemon_gmdp *g, const struct grp *x, const struct gdo
 	return *n ? 0 : ERR_INVAL;
 }
 
-/* Release what the new set does not keep. */
+/* Release (or park) what the new set does not keep. */
 static void drop_old(struct grp *x, const bool kept[static GDOI_TEKS_MAX])
 {
 	for (size_t i = 0; i < x->nsas; i++)
 		if (!kept[i])
-			dp_sad_sa_unref(x->sas[i]);
+			release_sa(x, x->sas[i]);
 	x->nsas = 0;
 	dp_acl_unref(x->acl);
 	x->acl = NULL;
@@ -265,13 +357,16 @@ int daemon_gmdp_install(struct daemon_gmdp *g, const struct gdoi_gm_install *in,
 	bool kept[GDOI_TEKS_MAX];
 	size_t n;
 	uint64_t hold;
-	rc = make_sas(g, x, p, now, sas, &n, &hold, kept);
+	park_prune(x, now);
+	rc = make_sas(g, x, in, now, sas, &n, &hold, kept);
 	if (rc) {
 		/* nothing usable: new SAs (none) and the new ACL go, the old state stays */
 		dp_acl_unref(acl);
 		return rc;
 	}
 	drop_old(x, kept);
+	x->sid = in->sid;
+	x->sid_bits = in->sid_bits;
 	x->acl = acl;
 	memcpy(x->sas, sas, n * sizeof(sas[0]));
 	x->nsas = n;

@@ -5,6 +5,16 @@
  * TEK's IV counters never restart), and after every change the groups of
  * the crypto map are published as one snapshot.
  *
+ * GCM TEKs (RFC 6054): their SAs are created with the registration's
+ * sender ID (gdoi_gm_install.sid/sid_bits), which fills the top of every
+ * IV they send. A TEK's SA is kept only while the SID stays the same; under
+ * a new SID (a new registration) the TEK gets a new SA object, whose
+ * counters start at 1 under that SID. An SA with a SID that leaves the set
+ * (replaced, removed, fail-close) is parked until its TEK expires, and an
+ * install of the same SPI and SID takes it back: an old SID's counter goes
+ * on, it never starts again. Without a SID (sid_bits 0) a GCM SA only
+ * receives (the data plane drops what it would send: no_sender_id).
+ *
  * The publish step is a callback: dp_runtime_publish() in gvpnd, a bare
  * dp_sad in tests.
  */
@@ -21,8 +31,7 @@ struct daemon_gmdp;
 struct diag;
 
 /* Publish the groups (crypto-map order); 0 or a negative ERR_*. */
-typedef int (*daemon_gmdp_publish_fn)(void *arg, const struct dp_sad_group_desc *groups,
-				      size_t n);
+typedef int (*daemon_gmdp_publish_fn)(void *arg, const struct dp_sad_group_desc *groups, size_t n);
 
 /*
  * sad: the database SAs are created in (borrowed). groups: the crypto
@@ -39,7 +48,8 @@ void daemon_gmdp_free(struct daemon_gmdp *g);
 
 /*
  * The GM engine's io.install / io.remove. Install replaces the group's
- * ACL and SA set with the policy's (SAs of SPIs seen before are kept);
+ * ACL and SA set with the policy's (SAs of SPIs seen before are kept, GCM
+ * ones only under the same sender ID);
  * every SA receives at once, but a TEK sends only from its active_ns on
  * and only when it is gdoi_policy_outbound()'s choice at now (the engine
  * installs again when a rekeyed TEK's activation time comes);

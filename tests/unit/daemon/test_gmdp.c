@@ -3,6 +3,9 @@
  * keeps its SA object across installs (so its IV counters never restart),
  * new SPIs get new SAs, gone ones are released; ACL lines carry their
  * TEK's sa_num as tag; a transform the data plane lacks is left out.
+ * GCM TEKs send with the registration's sender ID in their IVs: a new SID
+ * gets a new SA object, an old SID's object (and counter) comes back, and
+ * without a SID the SA only receives.
  */
 #include "test.h"
 
@@ -213,6 +216,118 @@ static void test_unusable_and_fail_close(void **state)
 	teardown_gmdp(g);
 }
 
+static void gcm_tek(struct gdoi_policy *p, uint32_t spi)
+{
+	tek(p, spi, 1, GDOI_AUTH_NONE);
+	p->tek[p->n_teks - 1].xf = (struct gdoi_transform){GDOI_ENC_AES_GCM, 128, GDOI_AUTH_NONE};
+}
+
+/* The group's SA of this SPI in the current snapshot. */
+static struct dp_sad_sa *sa_of(uint32_t spi)
+{
+	const struct dp_sad_slot *sl = dp_sad_lookup(dp_sad_current(sad), spi);
+	assert_non_null(sl);
+	return sl->sa;
+}
+
+/* The top sid_bits of the next IV worker w's context of sa sends (and uses one IV). */
+static uint32_t next_iv_sid(struct dp_sad_sa *sa, size_t w, unsigned sid_bits)
+{
+	uint8_t iv[DP_ESP_IV_MAX];
+	assert_int_equal(dp_esp_next_iv(&sa->w[w].esp, iv), 0);
+	uint64_t v = 0;
+	for (size_t i = 0; i < 8; i++)
+		v = v << 8 | iv[i];
+	return (uint32_t)(v >> (64 - sid_bits));
+}
+
+static void test_gcm_sender_id(void **state)
+{
+	(void)state;
+	struct daemon_gmdp *g = setup_gmdp();
+	struct gdoi_policy p;
+	policy(&p);
+	gcm_tek(&p, 0x1000);
+	struct gdoi_gm_install in = {
+	    .group = "G1", .state = GDOI_GM_DP_POLICY, .policy = &p, .sid = 0x0123, .sid_bits = 16};
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	struct dp_sad_sa *first = sa_of(0x1000);
+	assert_true(first->can_send);
+	assert_int_equal(sending_spi(0), 0x1000);
+	/* every worker's IVs start with the SID */
+	assert_int_equal(next_iv_sid(first, 0, 16), 0x0123);
+	assert_int_equal(next_iv_sid(first, 1, 16), 0x0123);
+	uint64_t used = first->w[0].esp.iv_next;
+
+	/* a rekey install under the same SID: same object, the counter goes on */
+	gcm_tek(&p, 0x2000);
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	assert_ptr_equal(sa_of(0x1000), first);
+	assert_int_equal(first->w[0].esp.iv_next, used);
+	struct dp_sad_sa *second = sa_of(0x2000);
+	assert_int_equal(next_iv_sid(second, 0, 16), 0x0123);
+
+	/* a new registration with a new SID: new objects for both SPIs, counters from 1 */
+	in.sid = 0x0456;
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	struct dp_sad_sa *renewed = sa_of(0x1000);
+	assert_ptr_not_equal(renewed, first);
+	assert_ptr_not_equal(sa_of(0x2000), second);
+	assert_true(renewed->can_send);
+	assert_int_equal(renewed->w[0].esp.iv_next, 1);
+	assert_int_equal(next_iv_sid(renewed, 0, 16), 0x0456);
+	assert_int_equal(next_iv_sid(sa_of(0x2000), 1, 16), 0x0456);
+
+	/* back to the old SID: its objects return, their counters were not restarted */
+	in.sid = 0x0123;
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	assert_ptr_equal(sa_of(0x1000), first);
+	assert_ptr_equal(sa_of(0x2000), second);
+	assert_int_equal(first->w[0].esp.iv_next, used);
+
+	/* removed (e.g. clear crypto gdoi) and registered again with the same SID */
+	assert_int_equal(daemon_gmdp_remove(g, "G1"), 0);
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	assert_ptr_equal(sa_of(0x1000), first);
+	assert_int_equal(first->w[0].esp.iv_next, used);
+
+	/* a parked object goes once its TEK expired: a later install makes a new one */
+	in.sid = 0x0789;
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	in.sid = 0x0123;
+	assert_int_equal(daemon_gmdp_install(g, &in, 3600 * NS_PER_SEC), 0);
+	assert_ptr_not_equal(sa_of(0x1000), first);
+	teardown_gmdp(g);
+}
+
+static void test_gcm_without_sender_id(void **state)
+{
+	(void)state;
+	struct daemon_gmdp *g = setup_gmdp();
+	struct gdoi_policy p;
+	policy(&p);
+	gcm_tek(&p, 0x1000);
+	tek(&p, 0x3000, 2, GDOI_AUTH_SHA256);
+	struct gdoi_gm_install in = {.group = "G1", .state = GDOI_GM_DP_POLICY, .policy = &p};
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	/* no SID: the GCM SA is installed for receiving but cannot send */
+	struct dp_sad_sa *gcm = sa_of(0x1000), *cbc = sa_of(0x3000);
+	assert_false(gcm->can_send);
+	uint8_t iv[DP_ESP_IV_MAX];
+	assert_int_equal(dp_esp_next_iv(&gcm->w[0].esp, iv), ERR_STATE);
+	assert_true(cbc->can_send);
+
+	/* the SID arrives: a new, sending GCM object; the CBC SA does not change */
+	in.sid = 7;
+	in.sid_bits = 8;
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	assert_ptr_not_equal(sa_of(0x1000), gcm);
+	assert_true(sa_of(0x1000)->can_send);
+	assert_int_equal(next_iv_sid(sa_of(0x1000), 0, 8), 7);
+	assert_ptr_equal(sa_of(0x3000), cbc);
+	teardown_gmdp(g);
+}
+
 static void test_xform(void **state)
 {
 	(void)state;
@@ -239,6 +354,8 @@ int main(void)
 	    TEST(test_install_keeps_sas),
 	    TEST(test_activation_delay),
 	    TEST(test_unusable_and_fail_close),
+	    TEST(test_gcm_sender_id),
+	    TEST(test_gcm_without_sender_id),
 	    TEST(test_xform),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
