@@ -56,6 +56,17 @@ EOF
 		fail "the copy of ks1.conf ($1) does not pass --check-config"
 }
 
+# ks1_gcm_conf FILE: write to FILE a copy of examples/ks1.conf whose
+# transform set is `esp-gcm 128` (AES-GCM-128, 16-byte ICV, no HMAC).
+ks1_gcm_conf() {
+	sed 's/^crypto ipsec transform-set gdoi-ts .*/crypto ipsec transform-set gdoi-ts esp-gcm 128/' \
+		"$LAB_REPO/examples/ks1.conf" >"$1"
+	grep -q '^crypto ipsec transform-set gdoi-ts esp-gcm 128$' "$1" ||
+		fail "examples/ks1.conf has no transform-set gdoi-ts to change"
+	"$GVPN_BUILD/gvpnd" --check-config "$1" >/dev/null ||
+		fail "the copy of ks1.conf with esp-gcm 128 ($1) does not pass --check-config"
+}
+
 # start_short_teks DIR [unicast|multicast] [KEK_SECONDS]: start KS1 with a
 # copy (DIR/ks1.conf, see ks1_short_conf) of examples/ks1.conf whose TEKs
 # live 120 s, then GM1 and GM2, and wait until both members registered.
@@ -107,6 +118,19 @@ udp_got() {
 	in_ns h13 "${TRAFFIC[@]}" udp-tx 192.168.14.2 "$3" "$1" "$2" >/dev/null
 	wait "$rx"
 	cat "$out"
+}
+
+# tcp_send FILE PORT: FILE from h13 to h14 over TCP; h14 writes "sha256 len"
+# to FILE.rx, which must match FILE.
+tcp_send() {
+	in_ns h14 "${TRAFFIC[@]}" tcp-rx "$2" "$1.rx" &
+	local rx=$!
+	poll 5 output_has ":$2 " in_ns h14 ss -tln || { echo "tcp receiver did not listen"; return 1; }
+	in_ns h13 "${TRAFFIC[@]}" tcp-tx 192.168.14.2 "$2" "$1" || return 1
+	wait "$rx"
+	local want
+	want="$(sha256sum "$1" | cut -d' ' -f1) $(stat -c %s "$1")"
+	[ "$(cat "$1.rx")" = "$want" ] || { echo "h14 got '$(cat "$1.rx")', want '$want'"; return 1; }
 }
 
 # udp_crosses SIZE df|nodf PORT: one datagram h13 -> h14 arrives whole.

@@ -41,18 +41,6 @@ TMP=""
 
 # ---- helpers -------------------------------------------------------------
 
-# tcp_send FILE PORT: FILE from h13 to h14 over TCP; h14 writes "sha256 len"
-tcp_send() {
-	in_ns h14 "${TRAFFIC[@]}" tcp-rx "$2" "$1.rx" &
-	local rx=$!
-	poll 5 output_has ":$2 " in_ns h14 ss -tln || { echo "tcp receiver did not listen"; return 1; }
-	in_ns h13 "${TRAFFIC[@]}" tcp-tx 192.168.14.2 "$2" "$1" || return 1
-	wait "$rx"
-	local want
-	want="$(sha256sum "$1" | cut -d' ' -f1) $(stat -c %s "$1")"
-	[ "$(cat "$1.rx")" = "$want" ] || { echo "h14 got '$(cat "$1.rx")', want '$want'"; return 1; }
-}
-
 # jumps NODE CHAIN: how many rules jump to CHAIN on NODE
 jumps() { in_ns "$1" iptables-save | { grep -c -- "-j $2\$" || true; }; }
 

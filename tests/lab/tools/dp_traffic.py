@@ -16,6 +16,9 @@
   dp_traffic.py esp-tamper PCAP IFACE DSTMAC send the first ESP packet of PCAP with its
                                              last byte (ICV) flipped, as an Ethernet frame
                                              to DSTMAC on IFACE (no route needed)
+  dp_traffic.py esp-ivs PCAP                 one line per ESP packet of PCAP: "SRC DST SPI
+                                             SEQ IV", SPI as 0x%08x, IV the 8 octets after
+                                             SPI and sequence number in hex
 
 Each command exits 0 when it did its job, 1 otherwise.
 """
@@ -127,8 +130,8 @@ def udp_stream_rx(port, idle, out):
             total, len(seen), min(seen, default=-1), max(seen, default=-1)))
 
 
-def first_esp(path):
-    """IPv4 bytes of the first ESP packet in an Ethernet pcap."""
+def esp_packets(path):
+    """IPv4 bytes of each ESP packet in an Ethernet pcap."""
     with open(path, "rb") as f:
         data = f.read()
     magic = struct.unpack("<I", data[:4])[0]
@@ -139,8 +142,26 @@ def first_esp(path):
         frame = data[pos + 16 : pos + 16 + incl]
         pos += 16 + incl
         if len(frame) > 34 and frame[12:14] == b"\x08\x00" and frame[23] == 50:
-            return bytearray(frame[14:])
+            yield bytearray(frame[14:])
+
+
+def first_esp(path):
+    """IPv4 bytes of the first ESP packet in an Ethernet pcap."""
+    for pkt in esp_packets(path):
+        return pkt
     raise SystemExit("no ESP packet in " + path)
+
+
+def esp_ivs(path):
+    for pkt in esp_packets(path):
+        ihl = (pkt[0] & 0x0F) * 4
+        esp = pkt[ihl:]
+        if len(esp) < 16 or (pkt[6] & 0x1F) or pkt[7]:  # short, or a later fragment
+            continue
+        spi, seq = struct.unpack(">II", esp[:8])
+        print("%s %s 0x%08x %d %s" % (socket.inet_ntoa(bytes(pkt[12:16])),
+                                      socket.inet_ntoa(bytes(pkt[16:20])), spi, seq,
+                                      esp[8:16].hex()))
 
 
 def esp_tamper(path, iface, dstmac):
@@ -153,7 +174,8 @@ def esp_tamper(path, iface, dstmac):
 
 
 CMDS = {"tcp-rx": tcp_rx, "tcp-tx": tcp_tx, "udp-rx": udp_rx, "udp-tx": udp_tx,
-        "udp-stream-tx": udp_stream_tx, "udp-stream-rx": udp_stream_rx, "esp-tamper": esp_tamper}
+        "udp-stream-tx": udp_stream_tx, "udp-stream-rx": udp_stream_rx, "esp-tamper": esp_tamper,
+        "esp-ivs": esp_ivs}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CMDS:
