@@ -249,6 +249,20 @@ DIAG_MSG(KS_STATE_CORRUPT, GDOI, 3, 0,
 	 "The saved state could not be read; the key server starts the group with new keys, so "
 	 "members register again.",
 	 "Keep the moved file for analysis; check the disk and who else writes the state directory.")
+DIAG_MSG(KS_SID_EXHAUSTED, GDOI, 3, 0,
+	 "Group %s: no sender ID left for GM %s (all %" PRIu32 " of the %u-bit space handed out); "
+	 "it may only receive with the group's counter-mode SAs",
+	 "Sender IDs of a counter-mode (AES-GCM) group are never handed out twice, so after "
+	 "2^bits - 1 registrations none is left; members that register without one decrypt but "
+	 "do not send with the group's GCM SAs.",
+	 "Restart the key server without its state file (new keys; every member registers again "
+	 "and numbering starts over), or use a CBC transform.")
+DIAG_MSG(GM_NO_SID, GDOI, 4, 0,
+	 "Group %s: no sender ID from KS %s; the group's counter-mode SAs are used for receiving only",
+	 "The policy has an AES-GCM TEK but the registration brought no sender ID (not asked for, "
+	 "the key server had none left, or it does not hand them out); without one the member "
+	 "must not encrypt with the GCM SAs. Logged once until a registration brings one.",
+	 "Check the key server's `show crypto gdoi ks identifier`; register again (clear crypto gdoi).")
 
 /* ---- Cooperative key servers (§3.3) ---- */
 DIAG_MSG(COOP_KS_ELECTION, GDOI, 5, 0,

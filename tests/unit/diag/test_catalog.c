@@ -94,6 +94,8 @@ static const struct expect reference[] = {
     {DIAG_FAC_CRYPTO, 4, "IKMP_BAD_MESSAGE"},
     /* gvpn additions */
     {DIAG_FAC_GDOI, 3, "KS_STATE_CORRUPT"},
+    {DIAG_FAC_GDOI, 3, "KS_SID_EXHAUSTED"},
+    {DIAG_FAC_GDOI, 4, "GM_NO_SID"},
 };
 
 static void test_every_reference_message_is_catalogued(void **state)
