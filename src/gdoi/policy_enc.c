@@ -91,14 +91,14 @@ void gdoi_arena_wipe(struct gdoi_arena *a)
 	a->used = 0;
 }
 
-/* A writer over the free part of the arena; commit what it wrote with arena_take. */
-static void arena_writer(struct gdoi_arena *a, struct buf_writer *w)
+/* A writer over the free part of the arena; commit what it wrote with gdoi_arena_take. */
+void gdoi_arena_writer(struct gdoi_arena *a, struct buf_writer *w)
 {
 	buf_w_init(w, a->buf + a->used, sizeof(a->buf) - a->used);
 }
 
 /* Claim the bytes w wrote; returns where they start, NULL when the arena overflowed. */
-static const uint8_t *arena_take(struct gdoi_arena *a, const struct buf_writer *w)
+const uint8_t *gdoi_arena_take(struct gdoi_arena *a, const struct buf_writer *w)
 {
 	if (buf_w_result(w) < 0)
 		return NULL;
@@ -108,9 +108,9 @@ static const uint8_t *arena_take(struct gdoi_arena *a, const struct buf_writer *
 }
 
 /* Wrap the attributes just written as a span. */
-static int take_attrs(struct gdoi_arena *a, const struct buf_writer *w, struct wire_attrs *out)
+int gdoi_arena_attrs(struct gdoi_arena *a, const struct buf_writer *w, struct wire_attrs *out)
 {
-	const uint8_t *p = arena_take(a, w);
+	const uint8_t *p = gdoi_arena_take(a, w);
 	if (!p)
 		return ERR_NOSPACE;
 	return wire_attrs_from(out, p, w->len, NULL);
@@ -136,11 +136,11 @@ static int put_id(struct gdoi_arena *a, uint32_t addr, uint32_t wild, uint16_t p
 		  struct wire_gdoi_id *id)
 {
 	struct buf_writer w;
-	arena_writer(a, &w);
+	gdoi_arena_writer(a, &w);
 	buf_put_u32(&w, addr & ~wild);
 	if (wild)
 		buf_put_u32(&w, ~wild);
-	const uint8_t *p = arena_take(a, &w);
+	const uint8_t *p = gdoi_arena_take(a, &w);
 	if (!p)
 		return ERR_NOSPACE;
 	*id = (struct wire_gdoi_id){.type = wild ? WIRE_ID_IPV4_ADDR_SUBNET : WIRE_ID_IPV4_ADDR,
@@ -258,9 +258,9 @@ static int encode_tek(const struct gdoi_tek *t, const struct gdoi_acl_entry *e,
 	if (rc < 0)
 		return rc;
 	struct buf_writer w;
-	arena_writer(a, &w);
+	gdoi_arena_writer(a, &w);
 	tek_attrs(&w, t, e, o);
-	return take_attrs(a, &w, &out->attrs);
+	return gdoi_arena_attrs(a, &w, &out->attrs);
 }
 
 static void note_withheld(struct gdoi_withheld *wh, uint32_t seq)
@@ -286,7 +286,7 @@ static int encode_kek(const struct gdoi_kek *k, const struct gdoi_enc_opts *o, s
 	if (rc < 0)
 		return rc;
 	struct buf_writer w;
-	arena_writer(a, &w);
+	gdoi_arena_writer(a, &w);
 	wire_attr_put_tv(&w, WIRE_KEKA_ALG, gdoi_map_kek_alg(k->alg));
 	if (k->alg != CRYPTO_CBC_3DES)
 		wire_attr_put_tv(&w, WIRE_KEKA_KEY_LENGTH, gdoi_map_kek_bits(k->alg));
@@ -297,17 +297,17 @@ static int encode_kek(const struct gdoi_kek *k, const struct gdoi_enc_opts *o, s
 		wire_attr_put_tv(&w, WIRE_KEKA_SIG_KEY_LENGTH, k->sig_key_bits);
 	if (k->ack_requested && (o->caps & GDOI_CAP_REKEY_ACK))
 		wire_attr_put_tv(&w, WIRE_KEKA_ACK_REQUESTED, 1);
-	return take_attrs(a, &w, &out->attrs);
+	return gdoi_arena_attrs(a, &w, &out->attrs);
 }
 
 static int encode_gap(const struct gdoi_policy *p, struct gdoi_arena *a, struct wire_gap *out)
 {
 	struct buf_writer w;
 	memset(out, 0, sizeof(*out));
-	arena_writer(a, &w);
+	gdoi_arena_writer(a, &w);
 	wire_attr_put_tv(&w, WIRE_GAPA_ATD, p->atd_sec);
 	wire_attr_put_tv(&w, WIRE_GAPA_DTD, p->dtd_sec);
-	return take_attrs(a, &w, &out->attrs);
+	return gdoi_arena_attrs(a, &w, &out->attrs);
 }
 
 int gdoi_policy_encode_sa(const struct gdoi_policy *p, const struct gdoi_enc_opts *o,
@@ -364,12 +364,12 @@ static int kek_packet(const struct gdoi_policy *p, struct gdoi_arena *a, struct 
 	const struct gdoi_kek *k = &p->kek;
 	size_t block = crypto_cbc_block_len(k->alg), klen = crypto_cbc_key_len(k->alg);
 	struct buf_writer w;
-	arena_writer(a, &w);
+	gdoi_arena_writer(a, &w);
 	buf_put_bytes(&w, k->spi, GDOI_KEK_SPI_LEN);
-	const uint8_t *spi = arena_take(a, &w);
+	const uint8_t *spi = gdoi_arena_take(a, &w);
 	if (!spi)
 		return ERR_NOSPACE;
-	arena_writer(a, &w);
+	gdoi_arena_writer(a, &w);
 	uint8_t ivkey[GDOI_KEK_IV_MAX + GDOI_KEK_KEY_MAX];
 	memcpy(ivkey, k->iv, block);
 	memcpy(ivkey + block, k->key, klen);
@@ -379,25 +379,25 @@ static int kek_packet(const struct gdoi_policy *p, struct gdoi_arena *a, struct 
 		wire_attr_put_tlv(&w, WIRE_KDA_KEK_SIG_ALG_KEY, p->spki, (uint16_t)p->spki_len);
 	*pk =
 	    (struct wire_kd_packet){.type = WIRE_KD_KEK, .spi_size = GDOI_KEK_SPI_LEN, .spi = spi};
-	return take_attrs(a, &w, &pk->attrs);
+	return gdoi_arena_attrs(a, &w, &pk->attrs);
 }
 
 static int tek_packet(const struct gdoi_tek *t, struct gdoi_arena *a, struct wire_kd_packet *pk)
 {
 	struct buf_writer w;
-	arena_writer(a, &w);
+	gdoi_arena_writer(a, &w);
 	buf_put_u32(&w, t->spi);
-	const uint8_t *spi = arena_take(a, &w);
+	const uint8_t *spi = gdoi_arena_take(a, &w);
 	if (!spi)
 		return ERR_NOSPACE;
-	arena_writer(a, &w);
+	gdoi_arena_writer(a, &w);
 	size_t el = gdoi_transform_enc_len(&t->xf), al = gdoi_transform_auth_len(&t->xf);
 	if (el)
 		wire_attr_put_tlv(&w, WIRE_KDA_TEK_ALG_KEY, t->enc_key, (uint16_t)el);
 	if (al)
 		wire_attr_put_tlv(&w, WIRE_KDA_TEK_INTEGRITY_KEY, t->auth_key, (uint16_t)al);
 	*pk = (struct wire_kd_packet){.type = WIRE_KD_TEK, .spi_size = 4, .spi = spi};
-	return take_attrs(a, &w, &pk->attrs);
+	return gdoi_arena_attrs(a, &w, &pk->attrs);
 }
 
 int gdoi_policy_encode_kd(const struct gdoi_policy *p, const struct gdoi_enc_opts *o,

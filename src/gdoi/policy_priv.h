@@ -12,6 +12,8 @@
 #include "crypto/cipher.h"
 #include "crypto/hash.h"
 #include "gdoi/policy.h"
+#include "gdoi/policy_wire.h"
+#include "util/buf.h"
 
 #define GDOI_PORT	 848
 #define GDOI_IPPROTO_UDP 17
@@ -27,5 +29,12 @@ uint16_t gdoi_map_kek_bits(enum crypto_cbc_alg alg);
 uint16_t gdoi_map_sig_hash(enum crypto_hash_alg h);
 /* Inverse of gdoi_map_sig_hash; false for MD5 and unknown values. */
 bool gdoi_map_sig_hash_from(uint64_t v, enum crypto_hash_alg *out);
+
+/* Arena writers (policy_enc.c), shared with the SID key packet (sid.c). */
+void gdoi_arena_writer(struct gdoi_arena *a, struct buf_writer *w);
+/* Claim the bytes w wrote; where they start, NULL when the arena overflowed. */
+const uint8_t *gdoi_arena_take(struct gdoi_arena *a, const struct buf_writer *w);
+/* Claim them as an attribute span. 0 or ERR_NOSPACE. */
+int gdoi_arena_attrs(struct gdoi_arena *a, const struct buf_writer *w, struct wire_attrs *out);
 
 #endif

@@ -5,6 +5,9 @@
  *  - an accepted SA gives a policy whose TEKs have usable SPIs and whose
  *    ACL lines pass the checks and name a TEK set;
  *  - a KD either gives every TEK (and the KEK) its keys or none;
+ *  - its SID key packet (gdoi/sid.h) is either refused with a reason or
+ *    gives 1-32 bits and 1-GDOI_SIDS_MAX SIDs that fit them, which encode
+ *    and decode again to the same SIDs;
  *  - the accepted policy, encoded again for a full gvpn member and decoded
  *    again, has the same TEKs and the same ACL lines.
  */
@@ -13,6 +16,7 @@
 
 #include "gdoi/caps.h"
 #include "gdoi/policy_wire.h"
+#include "gdoi/sid.h"
 #include "util/clock.h"
 #include "wire/build.h"
 #include "wire/names.h"
@@ -98,6 +102,30 @@ static void check_roundtrip(const struct gdoi_policy *p)
 		require(has_line(p, &q.acl[i]));
 }
 
+/* The SIDs of an accepted SID key packet, encoded again and decoded again. */
+static void check_sids(const struct wire_kd *kd)
+{
+	static struct gdoi_arena arena;
+	static struct wire_kd kd2;
+	struct gdoi_sids s, s2;
+	char why[160] = "";
+	if (gdoi_sid_kd_decode(kd, &s, why, sizeof(why)) < 0) {
+		require(why[0] != 0 && s.n == 0);
+		return;
+	}
+	if (!s.n)
+		return;
+	require(s.bits >= 1 && s.bits <= GDOI_SID_BITS_MAX && s.n <= GDOI_SIDS_MAX);
+	for (size_t i = 0; i < s.n; i++)
+		require(s.v[i] <= gdoi_sid_max(s.bits));
+	kd2.n_packets = 0;
+	require(gdoi_sid_kd_encode(&s, &arena, &kd2) == 0);
+	require(gdoi_sid_kd_decode(&kd2, &s2, why, sizeof(why)) == 0);
+	gdoi_arena_wipe(&arena);
+	require(s2.bits == s.bits && s2.n == s.n);
+	require(memcmp(s2.v, s.v, s.n * sizeof(s.v[0])) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct wire_gdoi_sa sa;
@@ -126,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int rc = gdoi_policy_decode_kd(&p, &kd, why, sizeof(why));
 		require(rc == 0 || why[0] != 0);
 		check_keys(&p, rc == 0);
+		check_sids(&kd);
 	}
 	gdoi_policy_clear(&p);
 	return 0;
