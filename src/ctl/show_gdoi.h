@@ -6,11 +6,15 @@
 #define GVPN_CTL_SHOW_GDOI_H
 
 #include "ctl/cmdtab.h"
+#include "gdoi/caps.h"
 
 struct ctl_exec;
 
-/* Version string a GM or KS shows (behavior-reference §1). */
-#define CTL_GDOI_VERSION "1.0.27"
+/*
+ * Version string a GM or KS shows (behavior-reference §1); the same number
+ * the KS logs for a member in REJECT_GM_VERSION_REGISTER (0x1001B).
+ */
+#define CTL_GDOI_VERSION GDOI_VERSION_TEXT
 
 /*
  * `show crypto gdoi [group G] [detail]`: the GROUP INFORMATION blocks of

@@ -28,6 +28,13 @@ bool gdoi_caps_parse(const uint8_t *vid, size_t len, struct gdoi_peer_caps *out)
 	return true;
 }
 
+uint32_t gdoi_caps_version_code(const struct gdoi_peer_caps *c)
+{
+	if (!c->gvpn)
+		return 0;
+	return (uint32_t)c->major << 16 | (uint32_t)c->minor << 8 | GDOI_VERSION_LEVEL;
+}
+
 int gdoi_caps_format(const struct gdoi_peer_caps *c, char *out, size_t cap)
 {
 	if (!c->gvpn)

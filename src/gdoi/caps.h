@@ -18,6 +18,19 @@
 #define GDOI_VID_LEN	   22
 #define GDOI_VERSION_MAJOR 1
 #define GDOI_VERSION_MINOR 0
+/*
+ * IOS shows GDOI versions as major.minor.level ("1.0.27") and logs them as
+ * 0xMMmmLL (REJECT_GM_VERSION_REGISTER). The VID carries only major.minor;
+ * every gvpn peer of a major.minor is shown with this level, so that what a
+ * member's `show crypto gdoi` says and what a key server logs about it agree.
+ */
+#define GDOI_VERSION_LEVEL 27
+#define GDOI_STR_(x)	   #x
+#define GDOI_STR(x)	   GDOI_STR_(x)
+/* "1.0.27": MAJOR.MINOR.LEVEL of this build. */
+#define GDOI_VERSION_TEXT                                                                          \
+	GDOI_STR(GDOI_VERSION_MAJOR)                                                               \
+	"." GDOI_STR(GDOI_VERSION_MINOR) "." GDOI_STR(GDOI_VERSION_LEVEL)
 
 /* Capability flags (notes §5.2). */
 enum gdoi_cap {
@@ -28,11 +41,10 @@ enum gdoi_cap {
 	GDOI_CAP_COOP_V1 = 1u << 4,   /* §5.5 */
 	GDOI_CAP_ACL_EXT = 1u << 5,   /* §5.6 */
 };
-/*
- * What this build implements and announces by default. GCM_SID joins with
- * sender IDs.
- */
-#define GDOI_CAPS_ALL (GDOI_CAP_REKEY_ACK | GDOI_CAP_TBAR | GDOI_CAP_LONG_SA | GDOI_CAP_ACL_EXT)
+/* What this build implements and announces by default. */
+#define GDOI_CAPS_ALL                                                                              \
+	(GDOI_CAP_REKEY_ACK | GDOI_CAP_TBAR | GDOI_CAP_LONG_SA | GDOI_CAP_GCM_SID |                \
+	 GDOI_CAP_ACL_EXT)
 
 /* A peer's announcement; gvpn == false for a peer without the VID. */
 struct gdoi_peer_caps {
@@ -49,6 +61,8 @@ void gdoi_caps_vid(uint32_t caps, uint8_t out[static GDOI_VID_LEN]);
  * flag bits are kept but mean nothing.
  */
 bool gdoi_caps_parse(const uint8_t *vid, size_t len, struct gdoi_peer_caps *out);
+/* A peer's version as IOS logs it: 0x1001B for gvpn 1.0 (1.0.27); 0 without the VID. */
+uint32_t gdoi_caps_version_code(const struct gdoi_peer_caps *c);
 /* "gvpn 1.0, capabilities 0x00000023" or "RFC 6407" (`show` text). */
 int gdoi_caps_format(const struct gdoi_peer_caps *c, char *out, size_t cap);
 

@@ -47,6 +47,7 @@
 #include "gdoi/caps.h"
 #include "gdoi/ident.h"
 #include "gdoi/policy.h"
+#include "gdoi/sid.h"
 #include "ike1/sa.h"
 
 struct diag;
@@ -231,6 +232,16 @@ struct gdoi_gm_group_info {
 	bool fail_close_active;	  /* dropping: no registration yet */
 	size_t n_teks;
 	struct gdoi_gm_tek_info tek[GDOI_TEKS_MAX];
+	/*
+	 * `show crypto gdoi gm identifier`: the installed policy has a
+	 * counter-mode (GCM) TEK; the registration's sender IDs (n_sids 0:
+	 * none, GCM SAs receive only). The next SID comes with the next
+	 * registration (reregister_in_sec).
+	 */
+	bool counter_mode;
+	uint8_t sid_bits;
+	uint8_t n_sids;
+	uint32_t sids[GDOI_SIDS_MAX];
 };
 
 size_t gdoi_gm_group_count(const struct gdoi_gm *gm);

@@ -14,6 +14,35 @@
 
 #define REREG_FLOOR_MS 60000u
 
+/*
+ * A GCM TEK without a sender ID may only decrypt (the data plane sees
+ * sid_bits 0): say so once, not at every publish, until a registration
+ * brings one. Rekeys that add the first GCM TEK land here too.
+ */
+static void sid_check(struct gdoi_gm *gm, struct gm_group *g)
+{
+	if (g->sid.n || !gdoi_sid_policy_needs(&g->pol) || g->sid_warned)
+		return;
+	char ksb[DIAG_IP4_STRLEN];
+	diag_ip4(g->reg_ks, ksb);
+	g->sid_warned = true;
+	GLOG(gm->diag, DIAG_MSG_GM_NO_SID, g->cfg.name, ksb);
+}
+
+/* The registration's SIDs replace the last one's (a new IV space each time). */
+static void sid_take(struct gdoi_gm *gm, struct gm_group *g, uint32_t ks)
+{
+	g->sid = g->sid_asked ? g->sid_new : (struct gdoi_sids){0};
+	g->sid_asked = false;
+	memset(&g->sid_new, 0, sizeof(g->sid_new));
+	if (!g->sid.n)
+		return;
+	g->sid_warned = false;
+	GDBG(gm->diag, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_EVENT, g->handle, g->cfg.name,
+	     ks, "Group %s: sender ID %u (%u bits) assigned", g->cfg.name, (unsigned)g->sid.v[0],
+	     (unsigned)g->sid.bits);
+}
+
 void gm_publish(struct gdoi_gm *gm, struct gm_group *g)
 {
 	if (!gm->io.install)
@@ -25,6 +54,9 @@ void gm_publish(struct gdoi_gm *gm, struct gm_group *g)
 	if (g->registered) {
 		in.state = GDOI_GM_DP_POLICY;
 		in.policy = &g->pol;
+		in.sid = g->sid.n ? g->sid.v[0] : 0;
+		in.sid_bits = g->sid.n ? g->sid.bits : 0;
+		sid_check(gm, g);
 	} else if (g->cfg.fail_close && !g->ever_registered) {
 		in.state = GDOI_GM_DP_FAIL_CLOSED;
 	} else {
@@ -39,6 +71,7 @@ void gm_uninstall(struct gdoi_gm *gm, struct gm_group *g)
 		return;
 	g->registered = false;
 	gdoi_policy_clear(&g->pol);
+	memset(&g->sid, 0, sizeof(g->sid)); /* only a registration hands one out */
 	gm_rekey_reset(g);
 	if (gm->io.remove)
 		gm->io.remove(gm->io.ctx, g->cfg.name, g->handle);
@@ -132,6 +165,7 @@ void gm_install(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 	gm_rekey_reset(g);
 	g->rereg_due = true;
 	gm->st.registrations++;
+	sid_take(gm, g, ks);
 	gm_publish(gm, g);
 	install_logs(gm, g, ks);
 	gm_event(gm, GDOI_GM_EV_REGISTERED, g, ks, NULL, 0);

@@ -13,6 +13,7 @@
 #include "crypto/rsa.h"
 #include "gdoi/gm.h"
 #include "gdoi/policy_wire.h"
+#include "gdoi/sid.h"
 #include "ike1/sa.h"
 #include "wire/payload.h"
 
@@ -77,6 +78,16 @@ struct gm_group {
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
 	uint32_t last_rekey_from, last_rekey_seq;
 	uint64_t last_rekey_ns; /* when the last rekey was accepted; 0: never */
+	/*
+	 * Sender IDs (sid.h): the running attempt asked for one in message 3
+	 * (message 2's policy has a GCM TEK) and message 4 brought sid_new;
+	 * sid is the installed registration's, kept across rekeys, replaced
+	 * by the next registration's.
+	 */
+	bool sid_asked;
+	struct gdoi_sids sid_new;
+	struct gdoi_sids sid;
+	bool sid_warned; /* GM_NO_SID logged; again only after a registration brought one */
 };
 
 struct gdoi_gm {

@@ -4,9 +4,12 @@
  *
  *   1  GM -> KS  HDR*, HASH(1), Ni, ID        HASH(1) = prf(SKEYID_a, M-ID | Ni | ID)
  *   2  KS -> GM  HDR*, HASH(2), Nr, SA        HASH(2) = prf(SKEYID_a, M-ID | Ni_b | Nr | SA)
- *   3  GM -> KS  HDR*, HASH(3)                HASH(3) = prf(SKEYID_a, M-ID | Ni_b | Nr_b)
+ *   3  GM -> KS  HDR*, HASH(3) [, GAP]        HASH(3) = prf(SKEYID_a, M-ID | Ni_b | Nr_b [| GAP])
  *   4  KS -> GM  HDR*, HASH(4), SEQ, KD       HASH(4) = prf(SKEYID_a, M-ID | Ni_b | Nr_b | SEQ |
  * KD)
+ *
+ * The GAP of message 3 asks for a sender ID when message 2's policy has a
+ * counter-mode (GCM) TEK; message 4's KD then carries it (sid.h).
  *
  * The GM retransmits messages 1 and 3 itself (ike1 keeps the copy); the
  * whole attempt, phase 1 included, has gm->attempt_ms.
@@ -38,8 +41,11 @@ static uint64_t after_ms(uint64_t now, uint64_t ms)
 	return now > CLOCK_NEVER - d ? CLOCK_NEVER : now + d;
 }
 
+/* Forget what the attempt gathered: message 2's policy and message 4's SIDs. */
 static void free_pending(struct gm_group *g)
 {
+	g->sid_asked = false;
+	memset(&g->sid_new, 0, sizeof(g->sid_new));
 	if (!g->pending)
 		return;
 	gdoi_policy_clear(g->pending);
@@ -319,7 +325,15 @@ static void msg2(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 		return;
 	struct wire_builder b;
 	struct ike1_bytes nrb = {g->nr, g->nr_len};
+	/* A GCM TEK is shared by every sender: ask for our own IV space (sid.h). */
+	g->sid_asked = gdoi_sid_policy_needs(g->pending);
 	rc = ike1_prot_begin(g->sa, &b, gm->msg, sizeof(gm->msg), WIRE_EXCH_GROUPKEY_PULL, g->mid);
+	if (rc == 0 && g->sid_asked) {
+		uint8_t req[GDOI_SID_REQ_LEN];
+		struct wire_gap gap;
+		gdoi_sid_request_encode(1, req, &gap);
+		wire_build_gap(&b, &gap);
+	}
 	if (rc == 0)
 		rc = ike1_prot_send(g->sa, now, &b, ni, nrb);
 	if (rc < 0) {
@@ -362,7 +376,8 @@ static void msg4(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 		reject(gm, g, now, why);
 		return;
 	}
-	if (gdoi_policy_decode_kd(g->pending, &gm->wkd, why, sizeof(why)) < 0) {
+	if (gdoi_policy_decode_kd(g->pending, &gm->wkd, why, sizeof(why)) < 0 ||
+	    gdoi_sid_kd_decode(&gm->wkd, &g->sid_new, why, sizeof(why)) < 0) {
 		reject(gm, g, now, why);
 		return;
 	}

@@ -126,6 +126,10 @@ int gdoi_gm_group_info(const struct gdoi_gm *gm, size_t i, uint64_t now,
 		o->prev_kek_remaining_sec = gdoi_remaining_sec(g->prev_kek.expires_ns, now);
 	}
 	tek_info(&g->pol, now, o);
+	o->counter_mode = gdoi_sid_policy_needs(&g->pol);
+	o->sid_bits = g->sid.bits;
+	o->n_sids = g->sid.n;
+	memcpy(o->sids, g->sid.v, sizeof(o->sids));
 	return 0;
 }
 

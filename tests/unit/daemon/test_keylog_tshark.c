@@ -13,8 +13,9 @@
  *  - with the phase-1 SA offered under DOI 1: main mode 5 and 6 decrypted
  *    (ID with the sender's address, HASH), and the GROUPKEY-PULL (exchange
  *    32, one M-ID) decrypted: HASH, NONCE, ID in message 1; HASH, NONCE, SA
- *    with the KEK's SPI in 2; HASH in 3; HASH, SEQ (the KS's number), KD
- *    with the KEK's and every TEK's SPI in 4;
+ *    with the KEK's SPI in 2; HASH and GAP (the sender-ID request of a
+ *    member of a GCM group) in 3; HASH, SEQ (the KS's number), KD with the
+ *    KEK's and every TEK's SPI in 4;
  *  - with gvpn's default DOI 2: none of those decrypted (Wireshark 4.0
  *    cannot learn the phase-1 cipher from a DOI-2 SA);
  *  - in both: every ESP packet decrypted, the inner UDP datagram's
@@ -511,8 +512,8 @@ static void test_doi1_registration_and_esp_decoded(void **state)
 	char kek_spi[2 * GDOI_KEK_SPI_LEN + 1];
 	hex_encode(p->kek.spi, GDOI_KEK_SPI_LEN, kek_spi, sizeof(kek_spi));
 	assert_string_equal(rows[7].v[F_SAK_SPI], kek_spi);
-	/* 3: HASH */
-	expect_types(&rows[8], "8");
+	/* 3: HASH, GAP (22) asking for a sender ID: the policy has GCM TEKs */
+	expect_types(&rows[8], "8,22");
 	assert_int_equal(strlen(rows[8].v[F_HASH]), 64);
 	/* 4: HASH, SEQ (18), KD (17) with the KEK and every TEK by SPI */
 	expect_types(&rows[9], "8,18,17");

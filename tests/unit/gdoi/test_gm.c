@@ -167,7 +167,7 @@ static void test_servers_in_order_then_backoff(void **state)
 	assert_int_equal(gi.reregister_in_sec, 35);
 	assert_false(gi.acl_known);
 	assert_int_equal(gi.n_servers, 2);
-	assert_string_equal(gi.version, "gvpn 1.0, capabilities 0x00000027");
+	assert_string_equal(gi.version, "gvpn 1.0, capabilities 0x0000002f");
 	gdoi_gm_free(gm);
 }
 
