@@ -43,16 +43,17 @@ void ks_event(struct gdoi_ks *ks, enum gdoi_ks_event_type type, const struct ks_
 /* Changes to what a state file holds: keys, numbers, members and their counters. */
 static uint64_t state_sig(const struct gdoi_ks *ks)
 {
-	uint64_t v[6 * GDOI_KS_GROUPS_MAX + 1] = {ks->st.registrations};
+	uint64_t v[7 * GDOI_KS_GROUPS_MAX + 1] = {ks->st.registrations};
 	for (size_t i = 0; i < ks->n_groups; i++) {
 		const struct ks_group *g = ks->groups[i];
-		uint64_t *x = &v[1 + 6 * i];
+		uint64_t *x = &v[1 + 7 * i];
 		x[0] = g->seq;
 		x[1] = g->n_members;
 		x[2] = g->pv->version;
 		x[3] = g->rst.acks;
 		x[4] = g->rst.ejected;
 		x[5] = g->handle;
+		x[6] = g->sid_reserved;
 	}
 	return hash_bytes(v, sizeof(v));
 }
@@ -75,6 +76,12 @@ void ks_maybe_persist(struct gdoi_ks *ks, uint64_t now)
 		ks->persist_ns = now + NS_PER_SEC;
 	}
 	dbuf_free(&d);
+}
+
+void ks_persist_now(struct gdoi_ks *ks, uint64_t now)
+{
+	ks->persist_ns = 0;
+	ks_maybe_persist(ks, now);
 }
 
 void ks_schedule(struct gdoi_ks *ks, uint64_t when)

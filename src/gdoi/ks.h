@@ -321,6 +321,17 @@ struct gdoi_ks_group_info {
 	uint8_t priority;
 	size_t n_peers;
 	uint32_t peers[GDOI_PEERS_MAX];
+	/*
+	 * Sender IDs (`show crypto gdoi ks identifier`): the policy has a
+	 * counter-mode (GCM) TEK; NUMBER_OF_SID_BITS; the next SID to hand out
+	 * (above 2^bits - 1: none left); SIDs handed out and refused (none
+	 * left) since the KS started; members holding one now.
+	 */
+	bool counter_mode;
+	uint8_t sid_bits;
+	uint32_t sid_next;
+	uint64_t sids_given, sids_refused;
+	size_t sid_members;
 };
 
 size_t gdoi_ks_group_count(const struct gdoi_ks *ks);
@@ -343,11 +354,13 @@ struct gdoi_ks_member_info {
 	struct gdoi_identity group_id;
 	uint32_t ks_addr; /* `Key Server ID`: the KS that registered it */
 	struct gdoi_peer_caps caps;
-	char version[40];	/* "gvpn 1.0, capabilities 0x00000027" or "RFC 6407" */
+	char version[40];	/* "gvpn 1.0, capabilities 0x0000002f" or "RFC 6407" */
 	uint64_t registered_ns; /* last registration (monotonic) */
 	uint32_t registrations;
 	uint32_t rekeys_sent, rekey_retries, acks_rcvd, acks_missed;
 	uint32_t sent_seq[4], rcvd_seq[4]; /* last four, newest first */
+	uint32_t sid;			   /* sender ID of its last registration; 0: none */
+	uint8_t sid_bits;		   /* its width (0 with no SID) */
 };
 
 /*

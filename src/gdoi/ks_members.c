@@ -60,6 +60,7 @@ struct ks_member *ks_member_register(struct gdoi_ks *ks, struct ks_group *g, str
 	m->caps = *caps;
 	m->registered_ns = now;
 	m->registrations++;
+	m->sid = 0; /* the last registration's is gone; ks_sid_assign gives a new one */
 	memcpy(m->cky_i, sa->cky_i, IKE1_COOKIE_LEN);
 	memcpy(m->cky_r, sa->cky_r, IKE1_COOKIE_LEN);
 	uint8_t kack[IKE1_PRF_MAX];
@@ -98,6 +99,7 @@ struct ks_member *ks_member_restore(struct gdoi_ks *ks, struct ks_group *g,
 	m->missed_row = s->missed_row;
 	memcpy(m->sent_seq, s->sent_seq, sizeof(m->sent_seq));
 	memcpy(m->rcvd_seq, s->rcvd_seq, sizeof(m->rcvd_seq));
+	m->sid = s->sid;
 	return m;
 }
 
@@ -130,6 +132,8 @@ static void member_info(const struct ks_member *m, struct gdoi_ks_member_info *o
 	out->acks_missed = m->acks_missed;
 	memcpy(out->sent_seq, m->sent_seq, sizeof(out->sent_seq));
 	memcpy(out->rcvd_seq, m->rcvd_seq, sizeof(out->rcvd_seq));
+	out->sid = m->sid;
+	out->sid_bits = m->sid ? m->g->sid_bits : 0;
 }
 
 int gdoi_ks_members_foreach(const struct gdoi_ks *ks, const char *group,

@@ -248,6 +248,7 @@ int ks_group_new(struct gdoi_ks *ks, const struct ks_group_cfg *cfg, uint64_t no
 		g->created_ns = now;
 		list_init(&g->members);
 		g->kek_roll_ns = CLOCK_NEVER;
+		ks_sid_init(g);
 		pv->version = 1;
 	}
 	if (rc == 0 && cfg->has_label)

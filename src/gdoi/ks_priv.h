@@ -14,6 +14,7 @@
 #include "gdoi/caps.h"
 #include "gdoi/ks.h"
 #include "gdoi/policy_wire.h"
+#include "gdoi/sid.h"
 #include "ike1/sa.h"
 #include "util/list.h"
 #include "wire/payload.h"
@@ -147,6 +148,16 @@ struct ks_group {
 	size_t n_del; /* TEK SPIs to delete with the next rekey (replace-now) */
 	uint8_t del_spi[GDOI_TEKS_MAX][4];
 	struct ks_rekey_stats rst;
+	/*
+	 * Sender IDs (ks_sid.c): handed out in order from 1, never twice, as
+	 * members keep theirs across rekeys. The state file holds sid_reserved,
+	 * written before any SID above the last saved one leaves the KS.
+	 */
+	uint8_t sid_bits;
+	uint32_t sid_next;     /* the next to hand out; above gdoi_sid_max(): none left */
+	uint32_t sid_reserved; /* highest the state file covers */
+	uint64_t sids_given, sids_refused;
+	bool sid_exhausted_logged;
 };
 
 /* What the KS keeps per ike1 SA (sa->user). */
@@ -189,6 +200,7 @@ struct ks_member {
 	uint32_t rk_sent_seq; /* sequence number of the round last sent to it */
 	uint32_t rk_acked;    /* id of the last rekey it acknowledged */
 	uint32_t missed_row;  /* rekeys in a row not acknowledged */
+	uint32_t sid;	      /* sender ID of its last registration (group's bits), 0 none */
 };
 
 struct gdoi_ks {
@@ -243,12 +255,15 @@ struct ks_saved_member {
 	uint8_t kack[IKE1_PRF_MAX];
 	uint32_t rekeys_sent, rekey_retries, acks_rcvd, acks_missed, missed_row;
 	uint32_t sent_seq[4], rcvd_seq[4];
+	uint32_t sid;
 };
 
 struct ks_saved_group {
 	char name[GDOI_NAME_MAX];
 	uint32_t seq;
 	uint64_t pt_ms;
+	uint8_t sid_bits;  /* 0: a file from before sender IDs */
+	uint32_t sid_next; /* never handed out before the save */
 	bool has_kek, has_push_kek;
 	struct gdoi_kek kek, push_kek; /* expires_ns: ms left */
 	uint64_t kek_roll_ms;	       /* ms left, UINT64_MAX never */
@@ -315,6 +330,20 @@ struct ks_member *ks_member_restore(struct gdoi_ks *ks, struct ks_group *g,
 				    const struct ks_saved_member *s, uint64_t now,
 				    uint64_t elapsed_ns);
 
+/* ks_sid.c */
+/* A new group's numbering: GDOI_SID_BITS_DEFAULT bits, from 1. */
+void ks_sid_init(struct ks_group *g);
+/*
+ * Give m a SID of its registration (a member that asked, in a group with a
+ * GCM TEK). The state file is written first when the SID is above what it
+ * covers. 0 with m->sid set, or ERR_LIMIT when none is left (logged; m->sid 0).
+ */
+int ks_sid_assign(struct gdoi_ks *ks, struct ks_group *g, struct ks_member *m, uint64_t now);
+/* Continue a saved group's numbering (KS restart): never below the saved next. */
+void ks_sid_restore(struct ks_group *g, const struct ks_saved_group *s);
+/* The first SID never handed out, as the state file stores it. */
+uint32_t ks_sid_saved_next(const struct ks_group *g);
+
 /* ks_rekey.c */
 /* Take the group's own copy of the private key (NULL: none). */
 int ks_rekey_set_key(struct ks_group *g, const struct crypto_rsa *key);
@@ -335,6 +364,8 @@ void ks_event(struct gdoi_ks *ks, enum gdoi_ks_event_type type, const struct ks_
 	      uint32_t peer, uint16_t notify, uint32_t spi);
 /* Hand the state to io.persist when it changed (at most once a second). */
 void ks_maybe_persist(struct gdoi_ks *ks, uint64_t now);
+/* The same at once, whatever the last call was (state that must be on disk first). */
+void ks_persist_now(struct gdoi_ks *ks, uint64_t now);
 /* Make sure the engine's own deadline is no later than when. */
 void ks_schedule(struct gdoi_ks *ks, uint64_t when);
 

@@ -3,8 +3,11 @@
  *
  *   GM -> KS  HDR*, HASH(1), Ni, ID        HASH(1) = prf(SKEYID_a, M-ID | Ni | ID)
  *   KS -> GM  HDR*, HASH(2), Nr, SA        HASH(2) = prf(SKEYID_a, M-ID | Ni_b | Nr | SA)
- *   GM -> KS  HDR*, HASH(3)                HASH(3) = prf(SKEYID_a, M-ID | Ni_b | Nr_b)
+ *   GM -> KS  HDR*, HASH(3) [, GAP]        HASH(3) = prf(SKEYID_a, M-ID | Ni_b | Nr_b [| GAP])
  *   KS -> GM  HDR*, HASH(4), SEQ, KD       HASH(4) = prf(SKEYID_a, M-ID | Ni_b | Nr_b | SEQ | KD)
+ *
+ * A GAP with SENDER_ID_REQUEST, in a group whose policy has a GCM TEK, gets
+ * the member a sender ID in a SID key packet of message 4's KD (ks_sid.c).
  *
  * ike1 decrypts and verifies each HASH before we look at a payload, and
  * answers retransmitted requests with the reply it cached. Between messages
@@ -150,8 +153,7 @@ static void reject_version(struct gdoi_ks *ks, struct ike1_sa *sa, const struct 
 	char peer[DIAG_IP4_STRLEN], list[64];
 	diag_ip4(sa->peer.ip4, peer);
 	feature_list(missing, list, sizeof(list));
-	uint32_t ver =
-	    ksa->caps.gvpn ? (uint32_t)ksa->caps.major << 16 | (uint32_t)ksa->caps.minor << 8 : 0;
+	uint32_t ver = gdoi_caps_version_code(&ksa->caps);
 	ks->st.version_rejects++;
 	GLOG(ks->diag, DIAG_MSG_REJECT_GM_VERSION_REGISTER, peer, ver, g->cfg.name, list);
 	refuse(ks, sa, g, mid, now, WIRE_N_AUTHENTICATION_FAILED, "member lacks a capability");
@@ -273,9 +275,9 @@ static int send_msg2(struct gdoi_ks *ks, struct ike1_sa *sa, const struct ks_sa 
 	return 0;
 }
 
-/* 4  <--  HDR*, HASH(4), SEQ, KD */
+/* 4  <--  HDR*, HASH(4), SEQ, KD (with the member's SID key packet when it got one) */
 static int send_msg4(struct gdoi_ks *ks, struct ike1_sa *sa, const struct ks_sa *ksa,
-		     struct ks_pull *pl, uint64_t now)
+		     struct ks_pull *pl, const struct ks_member *m, uint64_t now)
 {
 	const struct gdoi_policy *p = &pl->pv->p;
 	struct gdoi_enc_opts o = {.caps = caps_of(ksa), .now = now};
@@ -284,6 +286,10 @@ static int send_msg4(struct gdoi_ks *ks, struct ike1_sa *sa, const struct ks_sa 
 	    ike1_prot_begin(sa, &b, ks->msg, sizeof(ks->msg), WIRE_EXCH_GROUPKEY_PULL, pl->mid);
 	if (rc == 0)
 		rc = gdoi_policy_encode_kd(p, &o, &ks->arena, &ks->wkd);
+	if (rc == 0 && m->sid) {
+		struct gdoi_sids s = {.bits = pl->g->sid_bits, .n = 1, .v = {m->sid}};
+		rc = gdoi_sid_kd_encode(&s, &ks->arena, &ks->wkd);
+	}
 	if (rc == 0) {
 		if (p->has_seq)
 			wire_build_seq(&b, p->seq);
@@ -457,7 +463,19 @@ static void registered(struct gdoi_ks *ks, struct ks_group *g, const struct ike1
 	ks_event(ks, GDOI_KS_EV_REGISTERED, g, sa->peer.ip4, 0, 0);
 }
 
-/* -->  3  HDR*, HASH(3) */
+/* SENDER_ID_REQUEST of message 3's GAP, if any (sid.h). 0 or ERR_INVAL. */
+static int sid_request(const struct wire_payload *gap_pl, uint16_t *n)
+{
+	struct wire_gap gap;
+	*n = 0;
+	if (!gap_pl)
+		return 0;
+	if (wire_gap_decode(gap_pl, &gap, NULL) < 0)
+		return ERR_INVAL;
+	return gdoi_sid_request_decode(&gap, n);
+}
+
+/* -->  3  HDR*, HASH(3) [, GAP] */
 static void msg3(struct gdoi_ks *ks, struct ike1_sa *sa, struct ks_sa *ksa, struct ks_pull *pl,
 		 uint64_t now, const uint8_t *msg, size_t len)
 {
@@ -479,12 +497,22 @@ static void msg3(struct gdoi_ks *ks, struct ike1_sa *sa, struct ks_sa *ksa, stru
 		refuse(ks, sa, g, mid, now, WIRE_N_NO_PROPOSAL_CHOSEN, "KE_I: PFS is not offered");
 		return;
 	}
+	uint16_t sids_wanted;
+	if (sid_request(pls.gap, &sids_wanted) < 0) {
+		ks_pull_free(ks, pl);
+		ks->st.malformed++;
+		refuse(ks, sa, g, mid, now, WIRE_N_PAYLOAD_MALFORMED, "malformed GAP in message 3");
+		return;
+	}
 	/* HASH(3) verified: the GM has seen Nr. Only now is there a member. */
 	bool first;
 	struct ks_member *m = ks_member_register(ks, g, sa, &ksa->caps, now, &first);
 	if (m)
 		ks_rekey_member_registered(g, m, pl->pv->version);
-	rc = m ? send_msg4(ks, sa, ksa, pl, now) : ERR_NOMEM;
+	/* Only counter-mode TEKs need one; without one left the member may still receive. */
+	if (m && sids_wanted && gdoi_sid_policy_needs(&pl->pv->p))
+		(void)ks_sid_assign(ks, g, m, now);
+	rc = m ? send_msg4(ks, sa, ksa, pl, m, now) : ERR_NOMEM;
 	ike1_prot_end(sa, now, mid);
 	ks_pull_free(ks, pl);
 	if (rc < 0) {

@@ -90,6 +90,20 @@ static void kek_info(const struct ks_group *g, uint64_t now, struct gdoi_ks_grou
 	o->rsa_key_missing = c->rsa_missing;
 }
 
+static void sid_info(const struct ks_group *g, struct gdoi_ks_group_info *o)
+{
+	o->counter_mode = gdoi_sid_policy_needs(&g->pv->p);
+	o->sid_bits = g->sid_bits;
+	o->sid_next = g->sid_next;
+	o->sids_given = g->sids_given;
+	o->sids_refused = g->sids_refused;
+	const struct list_node *pos;
+	list_for_each(pos, &g->members)
+	{
+		o->sid_members += container_of(pos, const struct ks_member, link)->sid != 0;
+	}
+}
+
 int gdoi_ks_group_info(const struct gdoi_ks *ks, size_t i, uint64_t now,
 		       struct gdoi_ks_group_info *o)
 {
@@ -136,6 +150,7 @@ int gdoi_ks_group_info(const struct gdoi_ks *ks, size_t i, uint64_t now,
 	o->priority = c->priority;
 	o->n_peers = c->n_peers;
 	memcpy(o->peers, c->peers, c->n_peers * sizeof(c->peers[0]));
+	sid_info(g, o);
 	return 0;
 }
 

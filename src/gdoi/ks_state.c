@@ -2,8 +2,9 @@
  * Key server state file (see gdoi_ks_state_save in ks.h). gvpn's own
  * format, all integers big-endian, times as milliseconds left at the save:
  *
- *   "GVKS" | version u16 = 1 | groups u16 | group ... | SHA-256 of all before
+ *   "GVKS" | version u16 = 2 | groups u16 | group ... | SHA-256 of all before
  *   group:  name len u8 | name | seq u32 | pseudotime ms u64 |
+ *           SID bits u8 | next SID u32 (the first never handed out) |
  *           flags u8 (1 KEK, 2 KEK members hold) | [KEK] | [KEK held] |
  *           KEK roll ms u64 | rolls u8 | (sa u16 | roll ms u64) ... |
  *           TEKs u8 | TEK ... | members u32 | member ...
@@ -14,8 +15,10 @@
  *   member: addr u32 | port u16 | gvpn u8 | major u8 | minor u8 | caps u32 | age ms u64 |
  *           registrations u32 | CKY-I 8 | CKY-R 8 | K_ack len u8 | prf u8 | K_ack 64 |
  *           rekeys sent, retries, acks received, acks missed, missed in a row u32 |
- *           sent seq 4 x u32 | received seq 4 x u32
- * The loader reads everything through the cursor and checks it before any
+ *           sent seq 4 x u32 | received seq 4 x u32 | SID u32 (0 none)
+ * Version 1 (before sender IDs) lacks the two SID fields of a group and the
+ * member's SID; it still loads (the groups then had no SID to give). The
+ * loader reads everything through the cursor and checks it before any
  * of it is used.
  */
 #include <stdlib.h>
@@ -26,10 +29,11 @@
 #include "util/err.h"
 #include "util/mem.h"
 
-#define MAGIC	"GVKS"
-#define VERSION 1
-#define SUM_LEN 32
-#define NEVER	UINT64_MAX
+#define MAGIC	       "GVKS"
+#define VERSION	       2
+#define VERSION_NO_SID 1 /* still loaded */
+#define SUM_LEN	       32
+#define NEVER	       UINT64_MAX
 
 /* ---- save ---- */
 
@@ -131,6 +135,7 @@ static void put_member(struct out *o, const struct ks_member *m, uint64_t now)
 		put32(o, m->sent_seq[i]);
 	for (size_t i = 0; i < 4; i++)
 		put32(o, m->rcvd_seq[i]);
+	put32(o, m->sid);
 }
 
 static void put_group(struct out *o, const struct ks_group *g, uint64_t now)
@@ -141,6 +146,8 @@ static void put_group(struct out *o, const struct ks_group *g, uint64_t now)
 	put(o, g->cfg.name, nl);
 	put32(o, g->seq);
 	put64(o, ks_group_pt_ms(g, now));
+	put8(o, g->sid_bits);
+	put32(o, ks_sid_saved_next(g));
 	bool held = g->push_kek.has_keys;
 	put8(o, (uint8_t)((p->has_kek ? 1 : 0) | (held ? 2 : 0)));
 	if (p->has_kek)
@@ -188,6 +195,7 @@ int gdoi_ks_state_save(const struct gdoi_ks *ks, uint64_t now, struct dbuf *out)
 struct in {
 	struct buf_cursor c;
 	int rc;
+	uint16_t version;
 };
 
 static void get(struct in *i, void *p, size_t n)
@@ -289,12 +297,13 @@ static void get_member(struct in *i, struct ks_saved_member *m)
 		m->sent_seq[k] = get32(i);
 	for (size_t k = 0; k < 4; k++)
 		m->rcvd_seq[k] = get32(i);
+	m->sid = i->version >= VERSION ? get32(i) : 0;
 	bad(i, m->kack_len > IKE1_PRF_MAX ||
 		   (m->kack_len &&
 		    crypto_hash_len((enum crypto_hash_alg)m->kack_hash) != m->kack_len));
 }
 
-/* Smallest encoding of a member: bounds the count before anything is allocated. */
+/* Smallest encoding of a member (version 1): bounds the count before anything is allocated. */
 #define MEMBER_LEN (4 + 2 + 3 + 4 + 8 + 4 + 16 + 2 + IKE1_PRF_MAX + 13 * 4)
 
 static void get_group(struct in *i, struct ks_saved_group *g)
@@ -304,6 +313,11 @@ static void get_group(struct in *i, struct ks_saved_group *g)
 	get(i, g->name, i->rc ? 0 : nl);
 	g->seq = get32(i);
 	g->pt_ms = get64(i);
+	if (i->version >= VERSION) {
+		g->sid_bits = get8(i);
+		g->sid_next = get32(i);
+		bad(i, g->sid_bits < 1 || g->sid_bits > 31 || g->sid_next == 0);
+	}
 	uint8_t flags = get8(i);
 	bad(i, flags > 3);
 	g->has_kek = flags & 1;
@@ -366,7 +380,8 @@ static int parse(const uint8_t *blob, size_t len, struct ks_saved_group **s, siz
 	get(&i, magic, 4);
 	if (i.rc == 0 && memcmp(magic, MAGIC, 4))
 		return ERR_PROTO;
-	if (get16(&i) != VERSION)
+	i.version = get16(&i);
+	if (i.version != VERSION && i.version != VERSION_NO_SID)
 		return ERR_UNSUPP;
 	*n = get16(&i);
 	bad(&i, *n > GDOI_KS_GROUPS_MAX);
@@ -397,6 +412,7 @@ int gdoi_ks_state_load(struct gdoi_ks *ks, const uint8_t *blob, size_t len, uint
 		if (!g)
 			continue;
 		rc = ks_group_restore(ks, g, &s[i], now, elapsed_ns);
+		ks_sid_restore(g, &s[i]);
 		for (size_t k = 0; rc == 0 && k < s[i].n_members; k++)
 			if (!ks_member_restore(ks, g, &s[i].m[k], now, elapsed_ns))
 				rc = ERR_NOMEM;

@@ -28,6 +28,15 @@
 #define H_PORT	    848
 #define H_LINES_MAX 4096
 
+/* The simulator seed: GVPN_SEED, or dflt; printed so that a failure can be replayed. */
+static H_UNUSED uint64_t h_seed(uint64_t dflt)
+{
+	const char *s = getenv("GVPN_SEED");
+	uint64_t v = s ? strtoull(s, NULL, 0) : dflt;
+	printf("# seed %llu (GVPN_SEED to replay another)\n", (unsigned long long)v);
+	return v;
+}
+
 /* ---- syslog capture ---- */
 
 struct h_line {
