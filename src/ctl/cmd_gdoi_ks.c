@@ -210,6 +210,8 @@ static void member_detail(struct result_node *list, const struct gdoi_ks_member_
 	result_kv_u64(s, "Rekeys retries", m->rekey_retries);
 	result_kv_u64(s, "Rekey Acks Rcvd", m->acks_rcvd);
 	result_kv_u64(s, "Rekey Acks missed", m->acks_missed);
+	if (m->sid) /* GCM groups only (show crypto gdoi ks identifier) */
+		result_kv_u64(s, "Sender ID", m->sid);
 	result_blank(s);
 	struct result_node *sent = result_kv_array(s, "Sent seq num", RESULT_JOIN_SPACE);
 	struct result_node *rcvd = result_kv_array(s, "Rcvd seq num", RESULT_JOIN_SPACE);

@@ -28,6 +28,7 @@ static const register_fn registrations[] = {
     ctl_cmd_gdoi_gm_register,
     ctl_cmd_gdoi_ks_register,
     ctl_cmd_gdoi_rekey_register,
+    ctl_cmd_gdoi_sid_register,
     ctl_cmd_ipsec_register,
     ctl_cmd_dp_register,
 };

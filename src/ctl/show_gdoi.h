@@ -33,5 +33,6 @@ int ctl_cmd_gdoi_gm_register(struct ctl_cmdtab *t);
 int ctl_cmd_gdoi_ks_register(struct ctl_cmdtab *t);
 int ctl_cmd_gdoi_register(struct ctl_cmdtab *t);
 int ctl_cmd_gdoi_rekey_register(struct ctl_cmdtab *t);
+int ctl_cmd_gdoi_sid_register(struct ctl_cmdtab *t);
 
 #endif

@@ -188,7 +188,8 @@ struct gdoi_gm_tek_info {
 	uint8_t replay;
 	uint16_t replay_window;
 	bool receive_only;
-	bool outbound; /* the TEK this member sends with now */
+	bool outbound;	   /* the TEK this member sends with now */
+	bool counter_mode; /* GCM: sending needs the registration's sender ID */
 };
 
 struct gdoi_gm_group_info {

@@ -68,6 +68,7 @@ static void tek_info(const struct gdoi_policy *p, uint64_t now, struct gdoi_gm_g
 		x->replay_window = t->replay_window;
 		x->receive_only = t->receive_only;
 		x->outbound = gdoi_policy_outbound(p, t->sa_num, now) == t;
+		x->counter_mode = gdoi_sid_counter_mode(&t->xf);
 		inbound_only &= t->receive_only;
 	}
 	o->sa_direction = inbound_only ? "Inbound Only" : "Both";

@@ -9,13 +9,27 @@ static bool registered(void *arg)
 	return p->gm->registrations > 0;
 }
 
+static void start(struct showpair *p, uint64_t seed, bool gm_fail_close, uint32_t mcast_addr,
+		  const struct gdoi_transform *xf);
+
 void showpair_start(struct showpair *p, uint64_t seed, bool gm_fail_close)
 {
-	showpair_start_mcast(p, seed, gm_fail_close, 0);
+	start(p, seed, gm_fail_close, 0, NULL);
 }
 
 void showpair_start_mcast(struct showpair *p, uint64_t seed, bool gm_fail_close,
 			  uint32_t mcast_addr)
+{
+	start(p, seed, gm_fail_close, mcast_addr, NULL);
+}
+
+void showpair_start_xf(struct showpair *p, uint64_t seed, const struct gdoi_transform *xf)
+{
+	start(p, seed, false, 0, xf);
+}
+
+static void start(struct showpair *p, uint64_t seed, bool gm_fail_close, uint32_t mcast_addr,
+		  const struct gdoi_transform *xf)
 {
 	memset(p, 0, sizeof(*p));
 	assert_int_equal(crypto_rsa_generate(&p->rsa, 2048), 0);
@@ -30,6 +44,8 @@ void showpair_start_mcast(struct showpair *p, uint64_t seed, bool gm_fail_close,
 	gm.group.fail_close = gm_fail_close;
 	ks.group.multicast = mcast_addr != 0;
 	ks.group.mcast_addr = mcast_addr;
+	if (xf)
+		ks.sa.xf = *xf;
 	/* gdoi/ks_config.c memcpy()s these even when empty: no NULL under UBSan */
 	static const uint32_t no_peers[1];
 	ks.group.auth = ks.auth;

@@ -34,6 +34,8 @@ void showpair_start(struct showpair *p, uint64_t seed, bool gm_fail_close);
 /* The same with `rekey transport multicast` to mcast_addr (0: unicast), the member joined. */
 void showpair_start_mcast(struct showpair *p, uint64_t seed, bool gm_fail_close,
 			  uint32_t mcast_addr);
+/* The same with the TEK transform xf (e.g. AES-GCM), unicast, no fail-close. */
+void showpair_start_xf(struct showpair *p, uint64_t seed, const struct gdoi_transform *xf);
 void showpair_stop(struct showpair *p);
 /*
  * Run one command line through ctl_run() (asserts it ran); returns the
