@@ -67,6 +67,15 @@ ks1_gcm_conf() {
 		fail "the copy of ks1.conf with esp-gcm 128 ($1) does not pass --check-config"
 }
 
+# gm_sid NODE: "SID BITS" of NODE's first group (show crypto gdoi gm
+# identifier: its first sender ID in use and the Sender ID bits); fails when
+# the member has none.
+gm_sid() {
+	local j
+	j=$(in_ns "$1" gvpn show crypto gdoi gm identifier --json) || return 1
+	echo "$(json_get "$j" groups.0.senderIdsInUse.0) $(json_get "$j" groups.0.senderIdBits)"
+}
+
 # start_short_teks DIR [unicast|multicast] [KEK_SECONDS]: start KS1 with a
 # copy (DIR/ks1.conf, see ks1_short_conf) of examples/ks1.conf whose TEKs
 # live 120 s, then GM1 and GM2, and wait until both members registered.
