@@ -341,8 +341,11 @@ static void get_group(struct in *i, struct ks_saved_group *g)
 	bad(i, n > buf_left(&i->c) / MEMBER_LEN);
 	if (i->rc == 0 && n && !(g->m = calloc(n, sizeof(*g->m))))
 		i->rc = ERR_NOMEM;
-	for (size_t k = 0; i->rc == 0 && k < n; k++, g->n_members++)
+	for (size_t k = 0; i->rc == 0 && k < n; k++, g->n_members++) {
 		get_member(i, &g->m[k]);
+		/* A member's SID was handed out before the save: below the saved next. */
+		bad(i, g->m[k].sid && g->m[k].sid >= g->sid_next);
+	}
 }
 
 static void saved_free(struct ks_saved_group *s, size_t n)

@@ -8,7 +8,8 @@
  * saved file loads into another fresh KS.
  *
  * Seeds: tests/fuzz/corpus/ks_state/ (one group with a KEK, its held KEK,
- * a TEK and a member; two groups, one unknown to the configuration).
+ * a TEK and a member; two groups, one unknown to the configuration; each
+ * as version 1 and as version 2 with sender IDs).
  */
 #include <stdlib.h>
 #include <string.h>
