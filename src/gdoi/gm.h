@@ -6,8 +6,8 @@
  *
  *   GM -> KS  HDR*, HASH(1), Ni, ID
  *   KS -> GM  HDR*, HASH(2), Nr, SA        policy decoded and checked (policy_wire.h)
- *   GM -> KS  HDR*, HASH(3)
- *   KS -> GM  HDR*, HASH(4), SEQ, KD       keys; the policy is installed
+ *   GM -> KS  HDR*, HASH(3) [, GAP]        GAP: a sender-ID request (GCM TEK, sid.h)
+ *   KS -> GM  HDR*, HASH(4), SEQ, KD       keys (and the SID); the policy is installed
  *
  * Per group:
  *  - an attempt to one KS (phase 1 + pull) has 30 s; then the next server;

@@ -5,8 +5,10 @@
  *
  *   GM -> KS  HDR*, HASH(1), Ni, ID
  *   KS -> GM  HDR*, HASH(2), Nr, SA          policy as this member may see it
- *   GM -> KS  HDR*, HASH(3)                  proves the GM saw Nr
- *   KS -> GM  HDR*, HASH(4), SEQ, KD         keys; the member record is made
+ *   GM -> KS  HDR*, HASH(3) [, GAP]          proves the GM saw Nr; may ask for a SID
+ *   KS -> GM  HDR*, HASH(4), SEQ, KD         keys (and the member's sender ID in a
+ *                                            GCM group, ks_sid.c); the member record
+ *                                            is made
  *
  * Refusals after phase 1, each logged and answered with a protected notify,
  * after which the registration SA is deleted ("ACTIVE (deleted)"):
