@@ -330,6 +330,7 @@ int daemon_new(const struct daemon_opts *opts, struct daemon **out, struct dbuf 
 	    .rng = crypto_rng_system(),
 	    .state_dir = d->o.state_dir,
 	    .engines = d->o.engines,
+	    .purge_stale_dp = d->o.purge_stale_dp,
 	    .send = send_datagram,
 	    .send_arg = d,
 	};

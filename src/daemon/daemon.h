@@ -33,9 +33,15 @@ struct daemon_opts {
 	 * (daemon_block_signals() before any thread starts).
 	 */
 	bool signals;
-	bool log_stderr;   /* --foreground: every log line to stderr too */
-	bool syslog;       /* syslog(3) with ident gvpnd */
-	bool no_udp;       /* tests: no GDOI socket */
+	bool log_stderr; /* --foreground: every log line to stderr too */
+	bool syslog;	 /* syslog(3) with ident gvpnd */
+	bool no_udp;	 /* tests: no GDOI socket */
+	/*
+	 * A configuration without a crypto map removes the data-plane rules an
+	 * earlier run left (daemon/runcfg.h). gvpnd sets it; tests that run no
+	 * data plane leave the host's iptables alone.
+	 */
+	bool purge_stale_dp;
 	/*
 	 * Tests: a port the kernel chooses instead of 848; datagrams the
 	 * engines address to port 848 then go to that port, so that one

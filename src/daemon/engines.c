@@ -104,15 +104,19 @@ static void dp_log(void *arg, int severity, const char *msg)
  * a fail-close chain of an old interface would drop forever). Failure is
  * only reported: the data plane itself runs.
  */
-static void purge_other_chains(const struct dp_runtime_cfg *dc)
+void daemon_engines_purge_dp(const struct dp_runtime_cfg *dc)
 {
-	struct dp_rules_ctx ctx = {.save_cmd = dc->iptables_save,
-				   .restore_cmd = dc->iptables_restore};
-	const char *keep[] = {dc->ifname};
-	if (dp_rules_purge(&ctx, keep, 1))
-		fprintf(stderr,
-			"gvpnd: data plane: cannot remove the rules of other interfaces: %s\n",
-			ctx.err);
+	struct dp_rules_ctx ctx = {0};
+	const char *keep[1] = {NULL};
+	size_t n_keep = 0;
+	if (dc) {
+		ctx.save_cmd = dc->iptables_save;
+		ctx.restore_cmd = dc->iptables_restore;
+		keep[n_keep++] = dc->ifname;
+	}
+	if (dp_rules_purge(&ctx, keep, n_keep))
+		fprintf(stderr, "gvpnd: data plane: cannot remove the rules of %s: %s\n",
+			dc ? "other interfaces" : "an earlier run", ctx.err);
 }
 
 static int start_dp(struct daemon_engines *e, const struct daemon_engines_cfg *cfg, uint64_t now,
@@ -131,7 +135,7 @@ static int start_dp(struct daemon_engines *e, const struct daemon_engines_cfg *c
 				    err_name(rc));
 			return rc;
 		}
-		purge_other_chains(&dc);
+		daemon_engines_purge_dp(&dc);
 		sad = dp_runtime_sad(e->dp);
 		publish = dp_publish;
 		arg = e->dp;

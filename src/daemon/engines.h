@@ -82,6 +82,13 @@ int daemon_engines_new(const struct daemon_engines_cfg *cfg, const struct daemon
 		       uint64_t now, struct daemon_engines **out, struct dbuf *err);
 /* Stop the data plane (rules removed), free the engines (keys wiped). NULL is fine. */
 void daemon_engines_free(struct daemon_engines *e);
+/*
+ * Remove the gvpn chains of every interface but dc->ifname (dc NULL: all
+ * of them, with the default iptables commands): what a crash or a
+ * fail-close stop left where there is no crypto map now. A failure is
+ * reported on stderr only.
+ */
+void daemon_engines_purge_dp(const struct dp_runtime_cfg *dc);
 
 /* A datagram addressed to local_ip4 (host order). */
 void daemon_engines_input(struct daemon_engines *e, uint64_t now, const struct ike1_peer *from,

@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 	    .socket_path = a.socket,
 	    .state_dir = a.state_dir,
 	    .signals = true,
+	    .purge_stale_dp = true,
 	    .log_stderr = a.foreground,
 	    .syslog = true,
 	};

@@ -312,6 +312,8 @@ static int start_engines(struct daemon_runcfg *r, uint64_t now, struct dbuf *err
 				r->eng_from.map->ifname);
 	}
 	r->gm_ifname = NULL;
+	if (r->env.purge_stale_dp && !cfg->dp)
+		daemon_engines_purge_dp(NULL);
 	if (!cfg->ks && !cfg->gm)
 		return 0;
 	struct daemon_engines_env env = {

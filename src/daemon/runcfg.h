@@ -35,6 +35,13 @@ struct daemon_runcfg_env {
 	 * (which then gives the hostname and the settings). NULL in gvpnd.
 	 */
 	const struct daemon_engines_cfg *engines;
+	/*
+	 * When the configuration has no crypto map, remove every gvpn chain an
+	 * earlier run left (a fail-close stop keeps its DROP chain on purpose,
+	 * docs/dataplane.md): taking the crypto map out of the configuration
+	 * then really ends its effect, at start and at a reload.
+	 */
+	bool purge_stale_dp;
 	/* Send a datagram to `to` from src_ip4 (0: any); 0 or a negative ERR_*. */
 	int (*send)(void *arg, const struct ike1_peer *to, uint32_t src_ip4, const uint8_t *msg,
 		    size_t len);

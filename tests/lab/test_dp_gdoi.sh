@@ -290,6 +290,12 @@ check "what stays on gm1: the encap chain with DROP instead of the queue, no dec
 	eval "in_ns gm1 iptables-save -t mangle | grep -q -- '-s 192.168.0.0/16 -d 192.168.0.0/16 -j DROP' &&
 	      ! in_ns gm1 iptables-save | grep -q -e NFQUEUE -e GVPN-DEC"
 check "after the clean stop UDP h13 -> h14 still does not arrive" udp_blocked 5015
+grep -v '^ crypto map gm_map$' "$TMP/gm1-fc.conf" >"$TMP/gm1-nomap.conf"
+check "gm1 starts with the crypto map taken off eth0" lab start gm1 --config "$TMP/gm1-nomap.conf"
+check "... which removed the fail-close chain the clean stop kept" \
+	poll 5 eval "[ \$(gvpn_rules gm1) = 0 ]"
+check "UDP h13 -> h14 crosses in clear again" udp_crosses 200 nodf 5016
+check "gm1 stops" lab stop gm1
 check "gm2 stops" lab stop gm2
 check "no gvpn rule is left on gm2 (iptables-save)" test "$(gvpn_rules gm2)" = 0
 lab_done
