@@ -13,9 +13,10 @@
 #           policy of examples/ks1.conf;
 #   gvpnd   the whole product: KS1, GM1 and GM2 running gvpnd after both
 #           members registered. The key server runs examples/ks1.conf with
-#           `esp-gcm 128` when this gvpnd registers members with it;
-#           otherwise (a key server refuses GCM to members that do not
-#           announce GCM sender IDs) with the example's own transform,
+#           `esp-gcm 128` when this gvpnd registers members with it and GM1
+#           then sends with a GCM SA and its sender ID; otherwise (a key
+#           server refuses GCM to members that do not announce GCM sender
+#           IDs, as before gvpn had them) with the example's own transform,
 #           AES-256-CBC + HMAC-SHA-256-128, and the report says so;
 # then the strongSwan userspace tunnel (../shared/peers/strongswan/lab.sh
 # bench, its own sw-* namespaces) and esp_micro, all in the same run.
@@ -301,14 +302,20 @@ grep -q '^crypto ipsec transform-set gdoi-ts esp-gcm 128$' "$TMP/ks1-gcm.conf" |
 "$LAB" start ks1 --config "$TMP/ks1-gcm.conf" >/dev/null 2>&1
 ks_rejects() { grep -q 'REJECT_GM_VERSION_REGISTER' /run/gvpn-lab/ks1/gvpnd.log; }
 gm1_decided() { gm_registered gm1 || ks_rejects; }
+# gm1_gcm: GM1's SAs are AES-GCM-128 (`transform: esp-gcm ,`) and it holds
+# a sender ID, without which it could only receive.
+gm1_gcm() {
+	[[ $("$LAB" exec gm1 gvpn show crypto ipsec sa --json | jq -r '[.. | .transform? // empty] | unique | join(",")') == esp-gcm ]] &&
+		[[ $("$LAB" exec gm1 gvpn show crypto gdoi gm identifier --json | jq -r '.groups[0].senderIdsInUse | length') -ge 1 ]]
+}
 for n in gm1 gm2; do "$LAB" start "$n" >/dev/null 2>&1; done
 poll 20 gm1_decided || true
-if ! ks_rejects && gvpnd_up; then
+if ! ks_rejects && gvpnd_up && gm1_gcm; then
 	GVPND_XF="esp-gcm 128 (examples/ks1.conf with esp-gcm 128)"
 else
 	why=$(grep -o 'REJECT_GM_VERSION_REGISTER.*' /run/gvpn-lab/ks1/gvpnd.log | tail -1 || true)
-	log "the members do not register with an AES-GCM-128 key server (${why:-see the log of ks1}); gvpnd rounds use examples/ks1.conf as it is"
-	GVPND_XF="esp-aes 256 esp-sha256-hmac (examples/ks1.conf; AES-GCM-128 refused: ${why:-members did not register})"
+	log "the members do not register with an AES-GCM-128 key server or get no GCM SA with a sender ID (${why:-see the log of ks1}); gvpnd rounds use examples/ks1.conf as it is"
+	GVPND_XF="esp-aes 256 esp-sha256-hmac (examples/ks1.conf; AES-GCM-128 refused: ${why:-members did not register, or gm1 had no GCM SA with a sender ID})"
 	for n in gm1 gm2 ks1; do "$LAB" stop "$n" >/dev/null 2>&1; done
 	"$LAB" start ks1 --config "$ROOT/examples/ks1.conf" >/dev/null 2>&1
 	gvpnd_up || { log "the members do not register with examples/ks1.conf either"; exit 1; }
