@@ -33,6 +33,7 @@ static void sid_check(struct gdoi_gm *gm, struct gm_group *g)
 static void sid_take(struct gdoi_gm *gm, struct gm_group *g, uint32_t ks)
 {
 	g->sid = g->sid_asked ? g->sid_new : (struct gdoi_sids){0};
+	g->sid_asked_reg = g->sid_asked;
 	g->sid_asked = false;
 	memset(&g->sid_new, 0, sizeof(g->sid_new));
 	if (!g->sid.n)
@@ -41,6 +42,14 @@ static void sid_take(struct gdoi_gm *gm, struct gm_group *g, uint32_t ks)
 	GDBG(gm->diag, DIAG_ROLE_GM, DIAG_FEAT_REGISTRATION, DIAG_LVL_EVENT, g->handle, g->cfg.name,
 	     ks, "Group %s: sender ID %u (%u bits) assigned", g->cfg.name, (unsigned)g->sid.v[0],
 	     (unsigned)g->sid.bits);
+}
+
+uint64_t gm_sid_rereg_time(struct gdoi_gm *gm, const struct gm_group *g, uint64_t now, uint64_t t)
+{
+	if (g->sid.n || g->sid_asked_reg || !gdoi_sid_policy_needs(&g->pol))
+		return t;
+	uint64_t spread_ms = (uint64_t)MAX(g->pol.atd_sec, 2u) * 1000u / 2u;
+	return MIN(t, now + crypto_rng_uniform(gm->rng, spread_ms) * NS_PER_MS);
 }
 
 void gm_publish(struct gdoi_gm *gm, struct gm_group *g)
@@ -72,6 +81,7 @@ void gm_uninstall(struct gdoi_gm *gm, struct gm_group *g)
 	g->registered = false;
 	gdoi_policy_clear(&g->pol);
 	memset(&g->sid, 0, sizeof(g->sid)); /* only a registration hands one out */
+	g->sid_asked_reg = false;
 	gm_rekey_reset(g);
 	if (gm->io.remove)
 		gm->io.remove(gm->io.ctx, g->cfg.name, g->handle);

@@ -87,7 +87,8 @@ struct gm_group {
 	bool sid_asked;
 	struct gdoi_sids sid_new;
 	struct gdoi_sids sid;
-	bool sid_warned; /* GM_NO_SID logged; again only after a registration brought one */
+	bool sid_asked_reg; /* the installed registration asked for one */
+	bool sid_warned;    /* GM_NO_SID logged; again only after a registration brought one */
 };
 
 struct gdoi_gm {
@@ -154,6 +155,13 @@ void gm_uninstall(struct gdoi_gm *gm, struct gm_group *g);
 void gm_publish(struct gdoi_gm *gm, struct gm_group *g);
 /* When to register again if no rekey renews the installed keys. */
 uint64_t gm_rereg_time(struct gdoi_gm *gm, const struct gdoi_policy *p, uint64_t now);
+/*
+ * A rekey brought a GCM TEK to a registration that did not ask for a
+ * sender ID (its policy had none): register again for one before the
+ * activation delay ends, at a random point of its first half (every
+ * member gets the push at once). Otherwise t, the planned time.
+ */
+uint64_t gm_sid_rereg_time(struct gdoi_gm *gm, const struct gm_group *g, uint64_t now, uint64_t t);
 
 /* gm_rekey.c */
 /* A GROUPKEY-PUSH (exchange 33). */

@@ -301,7 +301,7 @@ static void accepted(struct gdoi_gm *gm, struct gm_group *g, const struct ike1_p
 		GLOG(gm->diag, DIAG_MSG_GM_INSTALL_POLICIES_SUCCESS, ks, g->cfg.name,
 		     diag_ip4(gm_local(gm), me));
 	if (g->st == GM_ST_IDLE && !g->backing_off) {
-		g->next_ns = gm_rereg_time(gm, &g->pol, now);
+		g->next_ns = gm_sid_rereg_time(gm, g, now, gm_rereg_time(gm, &g->pol, now));
 		g->rereg_due = true;
 	}
 	gm_publish(gm, g);

@@ -14,6 +14,8 @@
  *    (receive only), KS_SID_EXHAUSTED and GM_NO_SID say so;
  *  - a member without the GCM-SID capability is refused, and the KS logs
  *    its version as 0x1001B (1.0.27, what the member's show says);
+ *  - a profile changed from CBC to GCM: members register again for a SID
+ *    before the activation delay of the pushed GCM TEK ends;
  *  - a CBC group hands out no SID.
  */
 #include "test_registration_lib.h"
@@ -402,6 +404,41 @@ static void test_member_without_capability_refused(void **state)
 	world_down(&w);
 }
 
+/*
+ * The key server's profile changes from CBC to GCM: the push brings the
+ * members their first GCM TEK, for which their registrations asked no SID.
+ * They register again for one before the activation delay ends, so that
+ * none is left without a SID when senders switch to the new TEK.
+ */
+static void test_switch_to_gcm_gets_members_sids(void **state)
+{
+	(void)state;
+	struct h_ks_setup k;
+	h_ks_setup(&k, IP_KS, "psk", &h_rsa);
+	static struct s_world w;
+	world_up(&w, 3, &k);
+	sim_run_until(w.s, 30 * NS_PER_SEC);
+	k.sa.xf = (struct gdoi_transform){GDOI_ENC_AES_GCM, 256, GDOI_AUTH_NONE};
+	char err[128] = "";
+	assert_int_equal(gdoi_ks_config_replace(w.ks->ks, &k.cfg, sim_now(w.s), err, sizeof(err)),
+			 0);
+	sim_node_touch(w.ks->node);
+	struct gdoi_ks_group_info gi = ks_group(&w);
+	uint64_t atd_ns = (uint64_t)gi.atd_sec * NS_PER_SEC;
+	sim_run_until(w.s, sim_now(w.s) + atd_ns);
+	for (size_t i = 0; i < w.n; i++) {
+		struct gdoi_gm_group_info g;
+		assert_int_equal(gdoi_gm_group_info(w.gm[i]->gm, 0, sim_now(w.s), &g), 0);
+		assert_true(g.rekeys_received >= 1);
+		assert_true(g.counter_mode);
+		assert_int_equal(w.gm[i]->registrations, 2);
+		assert_int_equal(w.sid_bits[i], GDOI_SID_BITS_DEFAULT);
+		assert_int_not_equal(w.sid[i], 0);
+	}
+	assert_int_equal(ks_group(&w).sids_given, 3);
+	world_down(&w);
+}
+
 static void test_cbc_group_hands_out_no_sid(void **state)
 {
 	(void)state;
@@ -429,6 +466,7 @@ int main(void)
 	    TEST(test_ks_restart_continues_sid_numbering),
 	    TEST(test_exhausted_sid_space_means_receive_only),
 	    TEST(test_member_without_capability_refused),
+	    TEST(test_switch_to_gcm_gets_members_sids),
 	    TEST(test_cbc_group_hands_out_no_sid),
 	};
 	return cmocka_run_group_tests(tests, h_rsa_setup, h_rsa_teardown);
