@@ -6,8 +6,11 @@
  *
  *   GM -> KS  HDR*, HASH(1), Ni, ID [, KE]
  *   KS -> GM  HDR*, HASH(2), Nr, SA       or a protected notify
- *   GM -> KS  HDR*, HASH(3) [, KE]
+ *   GM -> KS  HDR*, HASH(3) [, KE] [, GAP]
  *   KS -> GM  HDR*, HASH(4), SEQ, KD      or a protected notify
+ *
+ * The group is AES-CBC: a sender-ID request (GAP) gets no SID, and a GAP
+ * whose SENDER_ID_REQUEST is no integer is refused as malformed.
  */
 #include "test.h"
 
@@ -311,12 +314,72 @@ static void test_forged_hash_changes_nothing(void **state)
 	net_down(&n);
 }
 
+/* 3  -->  HDR*, HASH(3), GAP with these attribute octets. */
+static void send_msg3_gap(struct net *n, struct pull *p, const uint8_t *nr, size_t nr_len,
+			  const uint8_t *attrs, size_t attrs_len)
+{
+	struct wire_builder b;
+	uint8_t buf[256];
+	struct wire_gap gap = {0};
+	assert_int_equal(wire_attrs_from(&gap.attrs, attrs, attrs_len, NULL), 0);
+	assert_int_equal(
+	    ike1_prot_begin(n->sa, &b, buf, sizeof(buf), WIRE_EXCH_GROUPKEY_PULL, p->mid), 0);
+	wire_build_gap(&b, &gap);
+	struct ike1_bytes ni = {p->ni, sizeof(p->ni)}, nrb = {nr, nr_len};
+	assert_true(ike1_prot_send(n->sa, n->now, &b, ni, nrb) > 0);
+	flush(n);
+}
+
+static void test_sender_id_request(void **state)
+{
+	(void)state;
+	struct net n;
+	struct pull p;
+	uint8_t nr[256];
+	/* A well-formed request in a CBC group: registered, no SID key packet. */
+	static const uint8_t one[] = {0x80, WIRE_GAPA_SENDER_ID_REQUEST, 0, 1};
+	net_up(&n);
+	send_msg1(&n, &p, id_1234, true, false);
+	size_t nr_len = open_msg2(&n, &p, nr);
+	send_msg3_gap(&n, &p, nr, nr_len, one, sizeof(one));
+	assert_int_equal(n.registered, 1);
+	uint8_t plain[4096];
+	struct ike1_prot_in in;
+	struct ike1_bytes ni = {p.ni, sizeof(p.ni)}, nrb = {nr, nr_len};
+	assert_int_equal(ike1_prot_open(n.sa, n.now, n.last_to_gm.b, n.last_to_gm.len, ni, nrb,
+					plain, sizeof(plain), &in),
+			 0);
+	struct wire_kd kd;
+	const struct wire_payload *kpl = wire_msg_find(&in.m, WIRE_PL_KD, 0);
+	assert_non_null(kpl);
+	assert_int_equal(wire_kd_decode(kpl, &kd, NULL), 0);
+	assert_null(wire_kd_find(&kd, WIRE_KD_SID, NULL, 0));
+	struct gdoi_ks_member_info m;
+	assert_int_equal(gdoi_ks_member_get(n.ks, GM_IP, "G1", &m), 0);
+	assert_int_equal(m.sid, 0);
+	net_down(&n);
+	/* SENDER_ID_REQUEST as 9 octets: no integer, refused, no member. */
+	static const uint8_t nine[] = {0, WIRE_GAPA_SENDER_ID_REQUEST, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0,
+				       1};
+	net_up(&n);
+	send_msg1(&n, &p, id_1234, true, false);
+	nr_len = open_msg2(&n, &p, nr);
+	send_msg3_gap(&n, &p, nr, nr_len, nine, sizeof(nine));
+	assert_int_equal(n.notify, WIRE_N_PAYLOAD_MALFORMED);
+	assert_int_equal(n.registered, 0);
+	struct gdoi_ks_mem mem;
+	gdoi_ks_mem(n.ks, &mem);
+	assert_int_equal(mem.members, 0);
+	net_down(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    TEST(test_full_exchange_and_cached_answers),
 	    TEST(test_refusals),
 	    TEST(test_forged_hash_changes_nothing),
+	    TEST(test_sender_id_request),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
