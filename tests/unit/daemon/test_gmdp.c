@@ -300,6 +300,32 @@ static void test_gcm_sender_id(void **state)
 	teardown_gmdp(g);
 }
 
+static void test_gcm_park_full(void **state)
+{
+	(void)state;
+	struct daemon_gmdp *g = setup_gmdp();
+	struct gdoi_policy p;
+	policy(&p);
+	gcm_tek(&p, 0x1000);
+	struct gdoi_gm_install in = {.group = "G1", .state = GDOI_GM_DP_POLICY, .policy = &p,
+				     .sid_bits = 16};
+	/* 40 registrations in a row: more old objects than the park holds */
+	struct dp_sad_sa *last_old = NULL;
+	for (uint32_t sid = 1; sid <= 40; sid++) {
+		in.sid = sid;
+		assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+		if (sid == 39)
+			last_old = sa_of(0x1000);
+		assert_int_equal(next_iv_sid(sa_of(0x1000), 0, 16), sid);
+	}
+	/* the most recent old SID is still parked: its object comes back */
+	in.sid = 39;
+	assert_int_equal(daemon_gmdp_install(g, &in, 0), 0);
+	assert_ptr_equal(sa_of(0x1000), last_old);
+	assert_int_equal(last_old->w[0].esp.iv_next, 2);
+	teardown_gmdp(g);
+}
+
 static void test_gcm_without_sender_id(void **state)
 {
 	(void)state;
@@ -355,6 +381,7 @@ int main(void)
 	    TEST(test_activation_delay),
 	    TEST(test_unusable_and_fail_close),
 	    TEST(test_gcm_sender_id),
+	    TEST(test_gcm_park_full),
 	    TEST(test_gcm_without_sender_id),
 	    TEST(test_xform),
 	};
