@@ -175,7 +175,7 @@ gm_clean() {
 dpt_start() {
 	local node=$1 pid
 	rm -f "$TMP/dpt-$node.stats"
-	ip netns exec "gvpn-$node" "$GVPN_BUILD/gvpn-dptest" --if eth0 --spi 0x1000 \
+	setsid ip netns exec "gvpn-$node" "$GVPN_BUILD/gvpn-dptest" --if eth0 --spi 0x1000 \
 		--transform gcm128 --key "$DPT_KEY" --sid "$2" --replay tbar:100 \
 		--acl 'deny udp any eq 848 any eq 848' --acl 'deny icmp any any' \
 		--acl 'permit ip 192.168.0.0/16 192.168.0.0/16' --stats "$TMP/dpt-$node.stats" \
@@ -228,11 +228,24 @@ enter_mode() {
 	ip -n "$H14" route flush cache
 }
 
+# h14_udp: UDP datagrams that reached h14's UDP layer so far, whether the
+# iperf3 server read them or its socket buffer overflowed (Udp InDatagrams +
+# RcvbufErrors of h14's /proc/net/snmp).
+h14_udp() {
+	# shellcheck disable=SC2016 # awk's own $2, $6
+	ip netns exec "$H14" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print $2 + $6 }' /proc/net/snmp
+}
+
 # measure MODE TEST ROUND: one iperf3 run h13 -> h14; appends to the TSV
-# "Mbit/s pps lost%" of the receiver (pps = datagrams received / the
-# receiver's interval).
+# "Mbit/s pps lost% delivered-pps": the receiver's figures (pps = datagrams
+# received / the receiver's interval), and for UDP the datagrams the path
+# delivered to h14 per second of that interval (h14_udp).
+# Every iperf3, like every gvpnd and gvpn-dptest, runs in its own session:
+# with the kernel's autogroup scheduling each session is one scheduling
+# group, so the busy processes of every mode share the two CPUs process by
+# process, as the daemons the lab starts (setsid) do.
 measure() {
-	local mode=$1 t=$2 r=$3 out=$TMP/$1-$2-$3.json res enc0=0 enc1
+	local mode=$1 t=$2 r=$3 out=$TMP/$1-$2-$3.json res enc0=0 enc1 udp0 udp1 secs
 	local -a args=(-c "$DST" -p "$PORT" -t "$SECS" -J)
 	case $t in
 	tcp) ;;
@@ -241,12 +254,14 @@ measure() {
 	esac
 	[[ $mode == gvpnd ]] && enc0=$(dp gm1 .outbound.encrypted)
 	# timeouts: an iperf3 whose namespace went away spins instead of exiting
-	timeout $((SECS + 40)) ip netns exec "$H14" iperf3 -s -1 -B "$DST" -p "$PORT" >/dev/null 2>&1 &
+	udp0=$(h14_udp)
+	setsid timeout $((SECS + 40)) ip netns exec "$H14" iperf3 -s -1 -B "$DST" -p "$PORT" >/dev/null 2>&1 &
 	SRV_PID=$!
 	poll 10 listening || { log "iperf3 server did not listen"; return 1; }
-	timeout $((SECS + 30)) ip netns exec "$H13" iperf3 "${args[@]}" >"$out" 2>"$out.err" || true
+	setsid timeout $((SECS + 30)) ip netns exec "$H13" iperf3 "${args[@]}" >"$out" 2>"$out.err" || true
 	wait "$SRV_PID" 2>/dev/null || true
 	SRV_PID=
+	udp1=$(h14_udp)
 	if [[ $t == tcp ]]; then
 		res=$(jq -r 'select(.end.sum_received.bytes > 0) | (.end.sum_received.bits_per_second / 1e6 * 10 | round / 10 | tostring) + " - -"' "$out" 2>/dev/null) || res=
 	else
@@ -255,13 +270,19 @@ measure() {
 			(.lost_percent * 100 | round / 100 | tostring))' "$out" 2>/dev/null) || res=
 	fi
 	[[ -n $res ]] || res="FAIL - -"
+	if [[ $t != tcp && $res != FAIL* ]]; then
+		secs=$(jq -r '.end.sum_received.seconds' "$out")
+		res="$res $(awk -v n=$((udp1 - udp0)) -v s="$secs" 'BEGIN { printf "%d", n / s }')"
+	else
+		res="$res -"
+	fi
 	printf '%s\t%s\t%s\t%s\n' "$mode" "$t" "$r" "${res// /$'\t'}" >>"$TSV"
 	if [[ $mode == gvpnd ]]; then
 		enc1=$(dp gm1 .outbound.encrypted)
-		log "round $r $mode $t: $res (Mbit/s pps lost%); gm1 encrypted $((enc1 - enc0)) packets, queue drops gm1 $(dp gm1 '.queues.queueDropped')+$(dp gm1 '.queues.userDropped') gm2 $(dp gm2 '.queues.queueDropped')+$(dp gm2 '.queues.userDropped')"
+		log "round $r $mode $t: $res (Mbit/s pps lost% delivered-pps); gm1 encrypted $((enc1 - enc0)) packets, queue drops gm1 $(dp gm1 '.queues.queueDropped')+$(dp gm1 '.queues.userDropped') gm2 $(dp gm2 '.queues.queueDropped')+$(dp gm2 '.queues.userDropped')"
 		((enc1 - enc0 > 0)) || { log "gm1 encrypted nothing: the gvpn round did not go through the data plane"; return 1; }
 	else
-		log "round $r $mode $t: $res (Mbit/s pps lost%)"
+		log "round $r $mode $t: $res (Mbit/s pps lost% delivered-pps)"
 	fi
 }
 
@@ -372,7 +393,9 @@ echo "=== dataplane: h13 -> h14 through GM1 and GM2: clear, dptest (AES-GCM-128)
 echo "date: $START, $(nproc) cores, load $LOAD0 at the start, $LOAD1 at the end"
 echo "iperf3 $(iperf3 --version | head -1 | cut -d' ' -f2): TCP one flow; UDP -b 10G -l 1400 (1428-byte IP packets: fit the"
 echo "1446 that AES-GCM-128 and the 1438 that AES-256-CBC+SHA-256 leave of a 1500 WAN MTU: no fragmentation)"
-echo "and -l 64; receiver figures. gvpnd transform: $GVPND_XF"
+echo "and -l 64; receiver figures, and for UDP the datagrams per second delivered to h14 (its UDP layer,"
+echo "whether iperf3 read them or its socket buffer overflowed). Every iperf3, gvpn-dptest and gvpnd runs in"
+echo "its own session (one autogroup each). gvpnd transform: $GVPND_XF"
 echo
 # medians per mode/test, then the ratios (median of per-round ratios)
 awk -F'\t' -v micro="$MICRO" -v swnote="$SW_NOTE" -v xf="$GVPND_XF" '
@@ -393,13 +416,16 @@ $4 != "FAIL" {
 	if (!(k in seen)) { seen[k] = 1; order[++no] = k }
 	mb[k] = mb[k] " " $4; v[$1, $2, $3] = $4
 	if ($5 != "-") { pps[k] = pps[k] " " $5; p[$1, $2, $3] = $5; loss[k] = loss[k] " " $6 }
+	if ($7 != "" && $7 != "-") { dlv[k] = dlv[k] " " $7; d[$1, $2, $3] = $7 }
 	if ($3 > maxr) maxr = $3
 }
-# ratio A/B per round for test T (field f: mb or pps), median over rounds
-function ratio(a, b, t, usepps,   r, s, x, y) {
+# ratio A/B per round for test T of Mbit/s (what 0), received pps (1) or
+# delivered pps (2)
+function ratio(a, b, t, what,   r, s, x, y) {
 	s = ""
 	for (r = 1; r <= maxr; r++) {
-		x = usepps ? p[a, t, r] : v[a, t, r]; y = usepps ? p[b, t, r] : v[b, t, r]
+		x = what == 2 ? d[a, t, r] : what ? p[a, t, r] : v[a, t, r]
+		y = what == 2 ? d[b, t, r] : what ? p[b, t, r] : v[b, t, r]
 		if (x != "" && y + 0 > 0) s = s " " (x / y)
 	}
 	return s
@@ -413,25 +439,31 @@ function verdict(s, target, le,   m, n, a, i, lo, hi) {
 		(le ? m <= target : m >= target) ? "met" : "MISSED")
 }
 END {
-	printf "%-12s %-8s %5s %26s %26s %10s\n", "mode", "test", "runs", "Mbit/s median [min-max]", "pps median [min-max]", "lost% med"
+	printf "%-12s %-8s %5s %26s %26s %10s %26s\n", "mode", "test", "runs", "Mbit/s median [min-max]", "pps median [min-max]", "lost% med", "delivered pps [min-max]"
 	for (i = 1; i <= no; i++) {
 		split(order[i], kk, SUBSEP); k = order[i]
 		n = split(mb[k], tmp, " ")
-		printf "%-12s %-8s %5d %26s %26s %10s\n", kk[1], kk[2], n,
+		printf "%-12s %-8s %5d %26s %26s %10s %26s\n", kk[1], kk[2], n,
 			sprintf("%.1f %s", median(mb[k]), range(mb[k])),
 			(pps[k] != "") ? sprintf("%d %s", median(pps[k]), range(pps[k])) : "-",
-			(loss[k] != "") ? sprintf("%.2f", median(loss[k])) : "-"
+			(loss[k] != "") ? sprintf("%.2f", median(loss[k])) : "-",
+			(dlv[k] != "") ? sprintf("%d %s", median(dlv[k]), range(dlv[k])) : "-"
 	}
 	print ""
 	print "ratios (median of the per-round ratios):"
 	print "AES-GCM-128 (dptest):"
 	print "  dptest/clear UDP 1400 B throughput: " verdict(ratio("dptest", "clear", "udp1400", 0), 0.6, 0)
 	print "  dptest/clear UDP 64 B packet rate:  " verdict(ratio("dptest", "clear", "udp64", 1), 0.5, 0)
+	print "  dptest/clear UDP 1400 B delivered:  " verdict(ratio("dptest", "clear", "udp1400", 2), 0.6, 0)
+	print "  dptest/clear UDP 64 B delivered:    " verdict(ratio("dptest", "clear", "udp64", 2), 0.5, 0)
 	if (swnote != "") print "  dptest/strongSwan TCP: " swnote
 	else print "  dptest/strongSwan-gcm128 TCP:       " verdict(ratio("dptest", "sw-gcm128", "tcp", 0), 5, 0)
 	print "gvpnd, " xf ":"
 	print "  gvpnd/clear UDP 1400 B throughput:  " verdict(ratio("gvpnd", "clear", "udp1400", 0), 0.6, 0)
 	print "  gvpnd/clear UDP 64 B packet rate:   " verdict(ratio("gvpnd", "clear", "udp64", 1), 0.5, 0)
+	print "  the same, delivered to h14 (datagrams that reached its UDP layer, read or not):"
+	print "  gvpnd/clear UDP 1400 B delivered:    " verdict(ratio("gvpnd", "clear", "udp1400", 2), 0.6, 0)
+	print "  gvpnd/clear UDP 64 B delivered:      " verdict(ratio("gvpnd", "clear", "udp64", 2), 0.5, 0)
 	if (swnote == "")  print "  gvpnd/strongSwan-gcm128 TCP:        " verdict(ratio("gvpnd", "sw-gcm128", "tcp", 0), 5, 0)
 	if (micro != "") printf "esp_micro ESP/raw AES-GCM cost:   %s target <= 1.3: %s\n", micro, (micro + 0 <= 1.3) ? "met" : "MISSED"
 	else print "esp_micro: not run"
