@@ -116,6 +116,14 @@ static void kek_packet_fixup(struct wire_kd *kd, const struct gdoi_policy *p)
 		only->spi = p->kek.spi;
 }
 
+/* The signing key of old, so the KD decoder does not decode it again in a push. */
+static void known_key(struct gdoi_policy *n, const struct gdoi_policy *old)
+{
+	n->spki_len = old->spki_len;
+	n->spki_bits = old->spki_bits;
+	memcpy(n->spki, old->spki, old->spki_len);
+}
+
 /* SA and KD of the push as a policy with keys; NULL when refused (logged). */
 static struct gdoi_policy *decode_policy(struct gdoi_gm *gm, struct gm_group *g,
 					 const struct gdoi_rekey_in *in, uint32_t ks, uint64_t now)
@@ -130,6 +138,7 @@ static struct gdoi_policy *decode_policy(struct gdoi_gm *gm, struct gm_group *g,
 		rc = gdoi_policy_decode_push_sa(&gm->wsa, now, p, why, sizeof(why));
 	if (rc == 0) {
 		kek_packet_fixup(&gm->wkd, p);
+		known_key(p, &g->pol);
 		rc = gdoi_policy_decode_kd(p, &gm->wkd, why, sizeof(why));
 	}
 	if (rc == 0)
@@ -231,8 +240,7 @@ static void merge(struct gdoi_gm *gm, struct gm_group *g, struct gdoi_policy *n,
 		n->kek = old->kek;
 	}
 	/* The signing key stays the one of the registration. */
-	n->spki_len = old->spki_len;
-	memcpy(n->spki, old->spki, old->spki_len);
+	known_key(n, old);
 	log_new_keys(gm, g, n, old);
 	if (old->has_kek && memcmp(n->kek.spi, old->kek.spi, GDOI_KEK_SPI_LEN)) {
 		g->prev_kek = old->kek;

@@ -158,6 +158,12 @@ struct gdoi_policy {
 	uint64_t pt_at_ns;
 	size_t spki_len; /* KS rekey public key, 0 when not sent */
 	uint8_t spki[GDOI_SPKI_MAX];
+	/*
+	 * GM: the size of the key in spki once the KD decoder accepted it, 0
+	 * before. A KD that carries these very bytes again is not decoded
+	 * again (gdoi_policy_decode_kd).
+	 */
+	uint16_t spki_bits;
 };
 
 /* ---- transforms ---- */

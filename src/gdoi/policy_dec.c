@@ -503,15 +503,25 @@ static bool kd_attr(const struct wire_kd_packet *pk, uint16_t type, struct wire_
 	return wire_attrs_find(&pk->attrs, type, a) && !a->tv;
 }
 
+/*
+ * The KS public key of the KEK key packet. Bytes equal to the key p already
+ * holds (a member fills in its group's key before decoding a push) are not
+ * decoded again: their size is known. Either way the size must be the one
+ * SIG_KEY_LENGTH announces.
+ */
 static int spki_check(struct gdoi_policy *p, const struct wire_attr *a, char *why, size_t cap)
 {
 	if (a->len > GDOI_SPKI_MAX)
 		return gdoi_errf(why, cap, ERR_INVAL, "public key of %u octets", (unsigned)a->len);
-	struct crypto_rsa k;
-	if (crypto_rsa_from_spki(&k, a->val, a->len) < 0)
-		return gdoi_errf(why, cap, ERR_INVAL, "SIG_ALGORITHM_KEY is not an RSA public key");
-	unsigned bits = k.bits;
-	crypto_rsa_clear(&k);
+	unsigned bits = p->spki_bits;
+	if (!bits || a->len != p->spki_len || memcmp(a->val, p->spki, a->len)) {
+		struct crypto_rsa k;
+		if (crypto_rsa_from_spki(&k, a->val, a->len) < 0)
+			return gdoi_errf(why, cap, ERR_INVAL,
+					 "SIG_ALGORITHM_KEY is not an RSA public key");
+		bits = k.bits;
+		crypto_rsa_clear(&k);
+	}
 	if (p->kek.sig_key_bits && p->kek.sig_key_bits != bits)
 		return gdoi_errf(why, cap, ERR_INVAL,
 				 "public key of %u bits, SIG_KEY_LENGTH says %u", bits,
@@ -519,6 +529,7 @@ static int spki_check(struct gdoi_policy *p, const struct wire_attr *a, char *wh
 	p->kek.sig_key_bits = (uint16_t)bits;
 	memcpy(p->spki, a->val, a->len);
 	p->spki_len = a->len;
+	p->spki_bits = (uint16_t)bits;
 	return 0;
 }
 

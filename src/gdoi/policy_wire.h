@@ -109,6 +109,11 @@ int gdoi_policy_decode_push_sa(const struct wire_gdoi_sa *sa, uint64_t now, stru
  * algorithm, or a public key that is not a DER RSA SPKI of the announced
  * length fails with ERR_INVAL and why. Key packets for SAs not in the policy
  * are ignored. On failure p's keys are wiped.
+ *
+ * A public key is decoded (costly) unless it is byte for byte the one p
+ * already holds with spki_bits set: a member puts its group's key there
+ * before decoding a push. Its size is checked against SIG_KEY_LENGTH in
+ * both cases; on success spki, spki_len and spki_bits are the KD's key.
  */
 int gdoi_policy_decode_kd(struct gdoi_policy *p, const struct wire_kd *kd, char *why,
 			  size_t why_cap);

@@ -111,6 +111,7 @@ static struct wire_kd wkd, wkd2;
 static uint8_t msg[32768];
 static char why[160];
 static struct gdoi_withheld withheld;
+static const struct gdoi_policy *known; /* the key a member holds, put in before the KD */
 
 /*
  * Encode p for a member with caps, make a message of the SA and KD, decode
@@ -144,6 +145,11 @@ static int roundtrip_ex(const struct gdoi_policy *p, const struct gdoi_policy *s
 	assert_int_equal(wire_gdoi_sa_decode(&m.pl[0], WIRE_DIALECT_AUTO, &wsa2, NULL), 0);
 	assert_int_equal(wire_kd_decode(&m.pl[1], &wkd2, NULL), 0);
 	rc = gdoi_policy_decode_sa(&wsa2, NOW, out, why, sizeof(why));
+	if (rc == 0 && known) {
+		memcpy(out->spki, known->spki, known->spki_len);
+		out->spki_len = known->spki_len;
+		out->spki_bits = known->spki_bits;
+	}
 	if (rc == 0)
 		rc = gdoi_policy_decode_kd(out, &wkd2, why, sizeof(why));
 	return rc;
@@ -585,6 +591,59 @@ static void test_kd_key_lengths_must_fit_the_transform(void **state)
 	assert_false(q.kek.has_keys);
 }
 
+/*
+ * A public key the member already holds (spki with spki_bits) is not decoded
+ * again: the same bytes pass even when they are no key at all, any other
+ * bytes are decoded, and the size must still be SIG_KEY_LENGTH's.
+ */
+static void test_known_public_key_is_not_decoded(void **state)
+{
+	(void)state;
+	static struct gdoi_policy p, held, q;
+	make_policy(&p, transforms[0]);
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), 0);
+	assert_int_equal(q.spki_bits, 2048); /* decoded: a registration */
+	/* Bytes that do not decode as a key, known with their size: accepted. */
+	fill_pattern(p.spki, 300, 0x30);
+	p.spki_len = 300;
+	held = p;
+	held.spki_bits = 2048;
+	known = &held;
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), 0);
+	assert_int_equal(q.spki_len, 300);
+	assert_memory_equal(q.spki, p.spki, 300);
+	assert_int_equal(q.spki_bits, 2048);
+	assert_int_equal(q.kek.sig_key_bits, 2048);
+	assert_true(q.kek.has_keys && q.tek[0].has_keys);
+	/* SIG_KEY_LENGTH is still checked against the known size. */
+	p.kek.sig_key_bits = 1024;
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), ERR_INVAL);
+	assert_string_equal(why, "public key of 2048 bits, SIG_KEY_LENGTH says 1024");
+	assert_false(q.kek.has_keys);
+	p.kek.sig_key_bits = 2048;
+	/* Other bytes (one octet, or the length) are decoded, and refused. */
+	p.spki[299] ^= 1;
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), ERR_INVAL);
+	assert_string_equal(why, "SIG_ALGORITHM_KEY is not an RSA public key");
+	p.spki[299] ^= 1;
+	p.spki_len = 299;
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), ERR_INVAL);
+	assert_string_equal(why, "SIG_ALGORITHM_KEY is not an RSA public key");
+	p.spki_len = 300;
+	/* The same bytes without a known size are decoded too. */
+	held.spki_bits = 0;
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), ERR_INVAL);
+	assert_string_equal(why, "SIG_ALGORITHM_KEY is not an RSA public key");
+	/* A real key other than the known one is decoded and taken. */
+	held.spki_bits = 2048;
+	make_policy(&p, transforms[0]);
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), 0);
+	assert_int_equal(q.spki_len, spki_len);
+	assert_memory_equal(q.spki, spki, spki_len);
+	assert_int_equal(q.spki_bits, 2048);
+	known = NULL;
+}
+
 /* ---- helpers ---- */
 
 static void test_transform_text(void **state)
@@ -662,10 +721,14 @@ static void test_acl_to_data_plane(void **state)
 	for (size_t i = 0; i < 4; i++)
 		in[i].sa_num = 3;
 	/* gdoid's "any protocol, port 5000" selector */
-	in[4] = (struct gdoi_acl_entry){.seq = 50, .action = GDOI_ACL_PERMIT, .proto = 0,
-					.src = 0x0af80001, .dst = 0xefc00101,
+	in[4] = (struct gdoi_acl_entry){.seq = 50,
+					.action = GDOI_ACL_PERMIT,
+					.proto = 0,
+					.src = 0x0af80001,
+					.dst = 0xefc00101,
 					.sport = {GDOI_PORT_EQ, 5000, 0},
-					.dport = {GDOI_PORT_EQ, 5000, 0}, .sa_num = 3};
+					.dport = {GDOI_PORT_EQ, 5000, 0},
+					.sa_num = 3};
 	int n = gdoi_acl_to_dp(in, 5, out, 8);
 	assert_int_equal(n, 7);
 	assert_int_equal(out[4].proto, 6);
@@ -793,6 +856,7 @@ int main(void)
 	    TEST(test_port_operators_on_the_wire),
 	    TEST(test_gm_rejects_with_a_reason),
 	    TEST(test_kd_key_lengths_must_fit_the_transform),
+	    TEST(test_known_public_key_is_not_decoded),
 	    TEST(test_transform_text),
 	    TEST(test_acl_text),
 	    TEST(test_acl_to_data_plane),
