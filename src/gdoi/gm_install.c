@@ -152,7 +152,7 @@ static void install_logs(struct gdoi_gm *gm, const struct gm_group *g, uint32_t 
 	       g->cfg.name, ksb, p->n_teks, (unsigned)p->seq);
 }
 
-void gm_install(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
+void gm_install(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, struct crypto_rsa *ks_pub)
 {
 	struct gdoi_policy *p = g->pending;
 	uint32_t ks = g->cfg.servers[g->srv];
@@ -173,6 +173,11 @@ void gm_install(struct gdoi_gm *gm, struct gm_group *g, uint64_t now)
 	g->next_ns = gm_rereg_time(gm, &g->pol, now);
 	g->activate_ns = CLOCK_NEVER;
 	gm_rekey_reset(g);
+	if (ks_pub->key) {
+		g->ks_pub = *ks_pub;
+		g->has_ks_pub = true;
+		*ks_pub = (struct crypto_rsa){0};
+	}
 	g->rereg_due = true;
 	gm->st.registrations++;
 	sid_take(gm, g, ks);

@@ -72,7 +72,7 @@ struct gm_group {
 	 */
 	bool has_prev_kek;
 	struct gdoi_kek prev_kek;
-	/* The KS public key of the registration, parsed once (checks every push). */
+	/* The KS public key of the registration, decoded once (checks every push). */
 	bool has_ks_pub;
 	struct crypto_rsa ks_pub;
 	uint64_t rekeys_received, rekeys_after_reg, acks_sent;
@@ -143,8 +143,11 @@ void gm_attempt_tick(struct gdoi_gm *gm, struct gm_group *g, uint64_t now);
 uint64_t gm_attempt_deadline(const struct gm_group *g);
 
 /* gm_install.c */
-/* Message 4 accepted: install g->pending (logs, io.install, re-registration time). */
-void gm_install(struct gdoi_gm *gm, struct gm_group *g, uint64_t now);
+/*
+ * Message 4 accepted: install g->pending (logs, io.install, re-registration
+ * time). ks_pub: the KS key its KD decoder decoded, taken over (may be empty).
+ */
+void gm_install(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, struct crypto_rsa *ks_pub);
 /* Drop expired TEKs/KEK of the installed policy; re-register when the last TEK went. */
 void gm_expire(struct gdoi_gm *gm, struct gm_group *g, uint64_t now);
 /* Earliest expiry in the installed policy (CLOCK_NEVER when none). */

@@ -376,8 +376,10 @@ static void msg4(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 		reject(gm, g, now, why);
 		return;
 	}
-	if (gdoi_policy_decode_kd(g->pending, &gm->wkd, why, sizeof(why)) < 0 ||
+	struct crypto_rsa ks_pub;
+	if (gdoi_policy_decode_kd_key(g->pending, &gm->wkd, &ks_pub, why, sizeof(why)) < 0 ||
 	    gdoi_sid_kd_decode(&gm->wkd, &g->sid_new, why, sizeof(why)) < 0) {
+		crypto_rsa_clear(&ks_pub);
 		reject(gm, g, now, why);
 		return;
 	}
@@ -388,7 +390,7 @@ static void msg4(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uin
 	g->kack_len = n > 0 ? (uint8_t)n : 0;
 	g->kack_hash = (uint8_t)g->sa->keys.hash;
 	ike1_prot_end(g->sa, now, g->mid);
-	gm_install(gm, g, now);
+	gm_install(gm, g, now, &ks_pub);
 }
 
 void gm_pull_input(struct gdoi_gm *gm, struct gm_group *g, uint64_t now, const uint8_t *msg,

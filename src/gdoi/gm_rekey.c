@@ -69,7 +69,10 @@ static void failed(struct gdoi_gm *gm, const struct gm_group *g, uint32_t ks)
 
 /* ---- checks ---- */
 
-/* The KS key of the registration, parsed at the first push only (it is costly). */
+/*
+ * The KS key of the registration: message 4's KD decoder hands it over;
+ * decoded here, once, only for a policy installed otherwise.
+ */
 static const struct crypto_rsa *ks_key(struct gm_group *g)
 {
 	if (!g->has_ks_pub && g->pol.spki_len &&

@@ -507,33 +507,40 @@ static bool kd_attr(const struct wire_kd_packet *pk, uint16_t type, struct wire_
  * The KS public key of the KEK key packet. Bytes equal to the key p already
  * holds (a member fills in its group's key before decoding a push) are not
  * decoded again: their size is known. Either way the size must be the one
- * SIG_KEY_LENGTH announces.
+ * SIG_KEY_LENGTH announces. A key decoded here goes to *out when out is set.
  */
-static int spki_check(struct gdoi_policy *p, const struct wire_attr *a, char *why, size_t cap)
+static int spki_check(struct gdoi_policy *p, const struct wire_attr *a, struct crypto_rsa *out,
+		      char *why, size_t cap)
 {
 	if (a->len > GDOI_SPKI_MAX)
 		return gdoi_errf(why, cap, ERR_INVAL, "public key of %u octets", (unsigned)a->len);
+	struct crypto_rsa k = {0};
 	unsigned bits = p->spki_bits;
 	if (!bits || a->len != p->spki_len || memcmp(a->val, p->spki, a->len)) {
-		struct crypto_rsa k;
 		if (crypto_rsa_from_spki(&k, a->val, a->len) < 0)
 			return gdoi_errf(why, cap, ERR_INVAL,
 					 "SIG_ALGORITHM_KEY is not an RSA public key");
 		bits = k.bits;
-		crypto_rsa_clear(&k);
 	}
-	if (p->kek.sig_key_bits && p->kek.sig_key_bits != bits)
+	if (p->kek.sig_key_bits && p->kek.sig_key_bits != bits) {
+		crypto_rsa_clear(&k);
 		return gdoi_errf(why, cap, ERR_INVAL,
 				 "public key of %u bits, SIG_KEY_LENGTH says %u", bits,
 				 (unsigned)p->kek.sig_key_bits);
+	}
 	p->kek.sig_key_bits = (uint16_t)bits;
 	memcpy(p->spki, a->val, a->len);
 	p->spki_len = a->len;
 	p->spki_bits = (uint16_t)bits;
+	if (out)
+		*out = k;
+	else
+		crypto_rsa_clear(&k);
 	return 0;
 }
 
-static int kek_keys(struct gdoi_policy *p, const struct wire_kd *kd, char *why, size_t cap)
+static int kek_keys(struct gdoi_policy *p, const struct wire_kd *kd, struct crypto_rsa *key,
+		    char *why, size_t cap)
 {
 	struct gdoi_kek *k = &p->kek;
 	const struct wire_kd_packet *pk = wire_kd_find(kd, WIRE_KD_KEK, k->spi, GDOI_KEK_SPI_LEN);
@@ -549,7 +556,7 @@ static int kek_keys(struct gdoi_policy *p, const struct wire_kd *kd, char *why, 
 	memcpy(k->key, a.val + block, klen);
 	k->has_keys = true;
 	if (kd_attr(pk, WIRE_KDA_KEK_SIG_ALG_KEY, &a))
-		return spki_check(p, &a, why, cap);
+		return spki_check(p, &a, key, why, cap);
 	return 0;
 }
 
@@ -593,15 +600,26 @@ static void wipe_keys(struct gdoi_policy *p)
 	}
 }
 
+int gdoi_policy_decode_kd_key(struct gdoi_policy *p, const struct wire_kd *kd,
+			      struct crypto_rsa *key, char *why, size_t why_cap)
+{
+	int rc = 0;
+	if (key)
+		*key = (struct crypto_rsa){0};
+	if (p->has_kek)
+		rc = kek_keys(p, kd, key, why, why_cap);
+	for (size_t i = 0; rc == 0 && i < p->n_teks; i++)
+		rc = tek_keys(&p->tek[i], kd, why, why_cap);
+	if (rc < 0) {
+		wipe_keys(p);
+		if (key)
+			crypto_rsa_clear(key);
+	}
+	return rc;
+}
+
 int gdoi_policy_decode_kd(struct gdoi_policy *p, const struct wire_kd *kd, char *why,
 			  size_t why_cap)
 {
-	int rc = 0;
-	if (p->has_kek)
-		rc = kek_keys(p, kd, why, why_cap);
-	for (size_t i = 0; rc == 0 && i < p->n_teks; i++)
-		rc = tek_keys(&p->tek[i], kd, why, why_cap);
-	if (rc < 0)
-		wipe_keys(p);
-	return rc;
+	return gdoi_policy_decode_kd_key(p, kd, NULL, why, why_cap);
 }

@@ -48,6 +48,8 @@
 
 #define GDOI_ARENA_LEN 24576
 
+struct crypto_rsa;
+
 struct gdoi_arena {
 	size_t used;
 	uint8_t buf[GDOI_ARENA_LEN];
@@ -117,5 +119,13 @@ int gdoi_policy_decode_push_sa(const struct wire_gdoi_sa *sa, uint64_t now, stru
  */
 int gdoi_policy_decode_kd(struct gdoi_policy *p, const struct wire_kd *kd, char *why,
 			  size_t why_cap);
+/*
+ * The same, and the public key it decoded goes to *key (release with
+ * crypto_rsa_clear), so a member registering need not decode it again to
+ * check pushes. *key is empty when the KD has none, when it was the key p
+ * held, and on failure.
+ */
+int gdoi_policy_decode_kd_key(struct gdoi_policy *p, const struct wire_kd *kd,
+			      struct crypto_rsa *key, char *why, size_t why_cap);
 
 #endif

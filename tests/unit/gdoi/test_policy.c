@@ -112,6 +112,7 @@ static uint8_t msg[32768];
 static char why[160];
 static struct gdoi_withheld withheld;
 static const struct gdoi_policy *known; /* the key a member holds, put in before the KD */
+static struct crypto_rsa *key_out;	/* set: decode the KD with gdoi_policy_decode_kd_key */
 
 /*
  * Encode p for a member with caps, make a message of the SA and KD, decode
@@ -150,7 +151,9 @@ static int roundtrip_ex(const struct gdoi_policy *p, const struct gdoi_policy *s
 		out->spki_len = known->spki_len;
 		out->spki_bits = known->spki_bits;
 	}
-	if (rc == 0)
+	if (rc == 0 && key_out)
+		rc = gdoi_policy_decode_kd_key(out, &wkd2, key_out, why, sizeof(why));
+	else if (rc == 0)
 		rc = gdoi_policy_decode_kd(out, &wkd2, why, sizeof(why));
 	return rc;
 }
@@ -644,6 +647,40 @@ static void test_known_public_key_is_not_decoded(void **state)
 	known = NULL;
 }
 
+/* The key the KD decoder decoded is handed over; none when it was known or refused. */
+static void test_decoded_key_is_handed_over(void **state)
+{
+	(void)state;
+	static struct gdoi_policy p, held, q;
+	struct crypto_rsa k;
+	key_out = &k;
+	make_policy(&p, transforms[0]);
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), 0);
+	assert_non_null(k.key);
+	assert_int_equal(k.bits, 2048);
+	assert_false(k.has_private);
+	struct dbuf d = DBUF_INIT;
+	assert_int_equal(crypto_rsa_public_spki(&k, &d), 0);
+	assert_int_equal(d.len, spki_len);
+	assert_memory_equal(d.p, spki, spki_len);
+	dbuf_free(&d);
+	crypto_rsa_clear(&k);
+	/* The key the member holds: not decoded, nothing handed over. */
+	held = q;
+	known = &held;
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), 0);
+	assert_null(k.key);
+	known = NULL;
+	/* Refused after the key was decoded: nothing handed over either. */
+	p.kek.sig_key_bits = 1024;
+	assert_int_equal(roundtrip(&p, GDOI_CAPS_ALL, &q), ERR_INVAL);
+	assert_null(k.key);
+	p.kek.sig_key_bits = 2048;
+	assert_int_equal(roundtrip_ex(&p, NULL, GDOI_CAPS_ALL, mut_no_tek_keys, &q), ERR_INVAL);
+	assert_null(k.key);
+	key_out = NULL;
+}
+
 /* ---- helpers ---- */
 
 static void test_transform_text(void **state)
@@ -857,6 +894,7 @@ int main(void)
 	    TEST(test_gm_rejects_with_a_reason),
 	    TEST(test_kd_key_lengths_must_fit_the_transform),
 	    TEST(test_known_public_key_is_not_decoded),
+	    TEST(test_decoded_key_is_handed_over),
 	    TEST(test_transform_text),
 	    TEST(test_acl_text),
 	    TEST(test_acl_to_data_plane),

@@ -245,6 +245,9 @@ static void test_rollovers_without_loss(void **state)
 	k.cfg.rekey_pace = 100; /* 40 pushes per 400 ms: 50 members take 2 batches */
 	struct r_world w;
 	world_registered(&w, 50, &k, false);
+	/* Message 4's KD decoder handed each member the KS key: pushes check with it. */
+	for (size_t i = 0; i < w.n; i++)
+		assert_true(w.gm[i]->gm->groups[0]->has_ks_pub);
 	watch(&w, 3000 * NS_PER_SEC, NS_PER_SEC);
 	struct gdoi_ks_group_info ki;
 	assert_int_equal(gdoi_ks_group_info(w.ks->ks, 0, sim_now(w.s), &ki), 0);
@@ -271,6 +274,10 @@ static void test_rollovers_without_loss(void **state)
 		assert_int_equal(m.rekey_retries, 0);
 		assert_int_equal(m.sent_seq[0], ki.seq);
 		assert_int_equal(m.rcvd_seq[0], ki.seq);
+		/* It still holds the key of the registration, with its size. */
+		const struct gm_group *g = w.gm[i]->gm->groups[0];
+		assert_true(g->has_ks_pub && g->pol.spki_len);
+		assert_int_equal(g->pol.spki_bits, g->ks_pub.bits);
 		/* The member holds the KS's newest KEK (`show crypto gdoi rekey sa`). */
 		assert_memory_equal(w.gm[i]->pol.kek.spi, ki.kek_spi, GDOI_KEK_SPI_LEN);
 		assert_memory_equal(gi.kek_spi, ki.kek_spi, GDOI_KEK_SPI_LEN);
