@@ -25,7 +25,6 @@
 
 #include <limits.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -158,62 +157,18 @@ int crypto_rsa_public_pem(const struct crypto_rsa *k, struct dbuf *out)
  * The DER SubjectPublicKeyInfo decoder for RSA keys, made once per process:
  * OpenSSL 3.0 builds a decoder context for every d2i_PUBKEY call by walking
  * all the decoders its providers offer, which costs several RSA-2048
- * verifications and was most of a group member's CPU per registration and
- * rekey. The context writes each key it decodes to spki_dec.out; it is not
- * safe for concurrent use, hence the lock. It lives until exit, like the
- * fetched digests.
- *
- * The last key accepted is remembered with its exact DER bytes: a member
- * meets the same key server key at registration and in every push (the
- * policy decoder checks the KD's key, the member verifies with it), so the
- * same bytes give another reference to the same public EVP_PKEY instead of
- * a decode (OpenSSL's key objects are reference counted and safe to share
- * for signature checks). Public keys only: nothing secret is kept.
+ * verifications and was most of a group member's CPU per registration. The
+ * context writes each key it decodes to spki_dec.out; it is not safe for
+ * concurrent use, hence the lock. It lives until exit, like the fetched
+ * digests. Every call decodes: a caller that meets the same key again keeps
+ * the key it has (a member keeps its key server's, gdoi/gm_rekey.c).
  */
 static struct {
 	pthread_mutex_t lock;
 	bool tried;
 	OSSL_DECODER_CTX *ctx;
 	EVP_PKEY *out;
-	uint8_t *last_der; /* the last accepted key: its SPKI, key and size */
-	size_t last_len;
-	EVP_PKEY *last;
-	unsigned last_bits;
 } spki_dec = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-/* The remembered key when der is its encoding (a new reference), or NULL. */
-static EVP_PKEY *spki_known(const uint8_t *der, size_t len, unsigned *bits)
-{
-	EVP_PKEY *pk = NULL;
-	pthread_mutex_lock(&spki_dec.lock);
-	if (spki_dec.last && spki_dec.last_len == len && !memcmp(spki_dec.last_der, der, len) &&
-	    EVP_PKEY_up_ref(spki_dec.last) == 1) {
-		pk = spki_dec.last;
-		*bits = spki_dec.last_bits;
-	}
-	pthread_mutex_unlock(&spki_dec.lock);
-	return pk;
-}
-
-/* Remember k, just made from der, in place of the previous key. */
-static void spki_remember(const uint8_t *der, size_t len, const struct crypto_rsa *k)
-{
-	uint8_t *copy = malloc(len);
-	if (!copy || EVP_PKEY_up_ref(k->key) != 1) {
-		free(copy);
-		return;
-	}
-	memcpy(copy, der, len);
-	pthread_mutex_lock(&spki_dec.lock);
-	EVP_PKEY *old = spki_dec.last;
-	free(spki_dec.last_der);
-	spki_dec.last_der = copy;
-	spki_dec.last_len = len;
-	spki_dec.last = k->key;
-	spki_dec.last_bits = k->bits;
-	pthread_mutex_unlock(&spki_dec.lock);
-	EVP_PKEY_free(old);
-}
 
 /* Decode one SPKI with the shared context; *used = bytes it took. NULL when not a key. */
 static EVP_PKEY *spki_decode(const uint8_t *der, size_t len, size_t *used)
@@ -247,24 +202,14 @@ int crypto_rsa_from_spki(struct crypto_rsa *k, const uint8_t *der, size_t len)
 	memset(k, 0, sizeof(*k));
 	if (!len || len > LONG_MAX)
 		return ERR_INVAL;
-	unsigned bits = 0;
-	EVP_PKEY *pk = spki_known(der, len, &bits);
-	if (pk) {
-		k->key = pk;
-		k->bits = bits;
-		return 0;
-	}
 	size_t used = 0;
-	pk = spki_decode(der, len, &used);
+	EVP_PKEY *pk = spki_decode(der, len, &used);
 	if (pk && used != len) {
 		EVP_PKEY_free(pk);
 		ERR_clear_error();
 		return ERR_TRAILING;
 	}
-	int rc = adopt(k, pk);
-	if (!rc && !k->has_private)
-		spki_remember(der, len, k);
-	return rc;
+	return adopt(k, pk);
 }
 
 int crypto_rsa_public_spki(const struct crypto_rsa *k, struct dbuf *out)

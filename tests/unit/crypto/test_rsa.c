@@ -145,9 +145,9 @@ static void test_spki_round_trip(void **state)
 }
 
 /*
- * The SPKI decoder is made once and shared, and the last key is remembered:
- * decodes of different keys, interleaved with refused encodings, each give
- * back exactly their own key, and two decodes of one key are independent.
+ * The SPKI decoder is made once and shared: decodes of different keys,
+ * interleaved with refused encodings, each give back exactly their own key,
+ * and two decodes of one key are independent.
  */
 static void check_spki_decodes_to(const struct dbuf *der)
 {
