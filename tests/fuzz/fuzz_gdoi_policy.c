@@ -4,7 +4,10 @@
  * the KD body. Beyond "no crash, no sanitizer report":
  *  - an accepted SA gives a policy whose TEKs have usable SPIs and whose
  *    ACL lines pass the checks and name a TEK set;
- *  - a KD either gives every TEK (and the KEK) its keys or none;
+ *  - a KD either gives every TEK (and the KEK) its keys or none; the public
+ *    key it decoded is handed over only on success, of the size recorded;
+ *  - the same KD decoded again for a policy that holds the accepted key (a
+ *    member's push) is accepted with the same key and decodes none;
  *  - its SID key packet (gdoi/sid.h) is either refused with a reason or
  *    gives 1-32 bits and 1-GDOI_SIDS_MAX SIDs that fit them, which encode
  *    and decode again to the same SIDs;
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/rsa.h"
 #include "gdoi/caps.h"
 #include "gdoi/policy_wire.h"
 #include "gdoi/sid.h"
@@ -102,6 +106,25 @@ static void check_roundtrip(const struct gdoi_policy *p)
 		require(has_line(p, &q.acl[i]));
 }
 
+/* The KD of an accepted policy p again, for before (p without keys) holding p's key. */
+static void check_known_key(const struct gdoi_policy *before, const struct gdoi_policy *p,
+			    const struct wire_kd *kd)
+{
+	static struct gdoi_policy q;
+	struct crypto_rsa key;
+	char why[160] = "";
+	q = *before;
+	memcpy(q.spki, p->spki, p->spki_len);
+	q.spki_len = p->spki_len;
+	q.spki_bits = p->spki_bits;
+	require(gdoi_policy_decode_kd_key(&q, kd, &key, why, sizeof(why)) == 0);
+	require(!key.key); /* known: not decoded */
+	require(q.spki_len == p->spki_len && !memcmp(q.spki, p->spki, p->spki_len));
+	require(q.spki_bits == p->spki_bits && q.kek.sig_key_bits == p->kek.sig_key_bits);
+	check_keys(&q, true);
+	gdoi_policy_clear(&q);
+}
+
 /* The SIDs of an accepted SID key packet, encoded again and decoded again. */
 static void check_sids(const struct wire_kd *kd)
 {
@@ -130,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct wire_gdoi_sa sa;
 	static struct wire_kd kd;
-	static struct gdoi_policy p;
+	static struct gdoi_policy p, before;
 	char why[160] = "";
 	if (size < 2)
 		return 0;
@@ -150,12 +173,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_keys(&p, false);
 	check_roundtrip(&p);
 	if (wire_kd_decode(&kpl, &kd, NULL) == 0) {
+		struct crypto_rsa key;
 		why[0] = 0;
-		int rc = gdoi_policy_decode_kd(&p, &kd, why, sizeof(why));
+		before = p;
+		int rc = gdoi_policy_decode_kd_key(&p, &kd, &key, why, sizeof(why));
 		require(rc == 0 || why[0] != 0);
+		require(rc == 0 || !key.key);
+		require(!key.key || (key.bits == p.spki_bits && !key.has_private));
+		crypto_rsa_clear(&key);
 		check_keys(&p, rc == 0);
+		if (rc == 0 && p.spki_bits)
+			check_known_key(&before, &p, &kd);
 		check_sids(&kd);
 	}
 	gdoi_policy_clear(&p);
+	gdoi_policy_clear(&before);
 	return 0;
 }
