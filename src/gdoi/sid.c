@@ -106,11 +106,13 @@ static int sid_values(const struct wire_kd_packet *pk, struct gdoi_sids *out, ch
 	while (wire_attr_iter_next(&it, &a)) {
 		if (a.type != WIRE_KDA_SID_VALUE)
 			continue;
-		if (a.tv || a.len != GDOI_SID_VALUE_LEN)
+		/* RFC 6407 fixes no length; the reference implementation (gdoid)
+		 * reads 2 or 4 octets, so a member takes either. */
+		if (a.tv || (a.len != 2 && a.len != GDOI_SID_VALUE_LEN))
 			return gdoi_errf(why, cap, ERR_INVAL,
-					 "SID key packet: SID_VALUE of %u octets, not %u",
+					 "SID key packet: SID_VALUE of %u octets, not 2 or %u",
 					 (unsigned)a.len, GDOI_SID_VALUE_LEN);
-		uint32_t v = buf_load_u32(a.val);
+		uint32_t v = a.len == 2 ? buf_load_u16(a.val) : buf_load_u32(a.val);
 		if (v > gdoi_sid_max(out->bits))
 			return gdoi_errf(why, cap, ERR_INVAL,
 					 "SID key packet: SID %u does not fit in %u bits",

@@ -9,7 +9,8 @@
  *   pull message 3 (GM)  GAP  SENDER_ID_REQUEST (3, basic) = SIDs wanted
  *   pull message 4 (KS)  KD   key packet type SID (4), SPI size 0:
  *                              NUMBER_OF_SID_BITS (1, basic) 1..32
- *                              SID_VALUE (2, variable, 4 octets) per SID
+ *                              SID_VALUE (2, variable) per SID: a gvpn KS
+ *                              sends 4 octets, a member also takes 2
  *
  * gvpn members ask for one SID when message 2's policy has a GCM TEK; a
  * gvpn key server hands out one per registration (whatever number was
@@ -30,7 +31,7 @@
 #define GDOI_SID_BITS_DEFAULT 16 /* NUMBER_OF_SID_BITS a gvpn KS uses */
 #define GDOI_SID_BITS_MAX     32
 #define GDOI_SIDS_MAX	      4 /* SID_VALUEs accepted in one SID key packet */
-#define GDOI_SID_VALUE_LEN    4 /* octets of a SID_VALUE, network order */
+#define GDOI_SID_VALUE_LEN    4 /* octets of a SID_VALUE we send, network order */
 #define GDOI_SID_REQ_LEN      4 /* octets of the GAP attributes of a request */
 
 /* SIDs of one registration; bits == 0 (and n == 0): none. */
@@ -64,7 +65,7 @@ int gdoi_sid_kd_encode(const struct gdoi_sids *s, struct gdoi_arena *a, struct w
 /*
  * GM: the SIDs of a decoded KD. No SID key packet gives 0 with out->n == 0.
  * ERR_INVAL with why: a second SID packet, NUMBER_OF_SID_BITS missing,
- * repeated, not basic or outside 1..32, a SID_VALUE not 4 octets or not
+ * repeated, not basic or outside 1..32, a SID_VALUE not 2 or 4 octets or not
  * below 2^bits, no SID_VALUE, more than GDOI_SIDS_MAX. Other attribute
  * types are ignored.
  */

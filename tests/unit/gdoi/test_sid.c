@@ -85,7 +85,7 @@ static const struct sid_case malformed[] = {
     {"bits twice", 16, {BITS(16), BITS(8), SID(1)}},
     {"no bits", 8, {SID(1)}},
     {"no value", 4, {BITS(16)}},
-    {"value of 2 octets", 10, {BITS(16), 0, 2, 0, 2, 0, 1}},
+    {"value of 3 octets", 11, {BITS(16), 0, 2, 0, 3, 0, 0, 1}},
     {"value basic", 8, {BITS(16), 0x80, 2, 0, 1}},
     {"value too big", 12, {BITS(16), 0, 2, 0, 4, 0, 1, 0, 0}},
     {"five values", 44, {BITS(1), SID(1), SID(0), SID(1), SID(0), SID(1)}},
@@ -124,6 +124,11 @@ static void test_malformed_sid_packets_refused(void **state)
 	assert_int_equal(out.bits, 12);
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.v[0], 0xff);
+	/* gdoid's 2-octet SID_VALUE */
+	static const struct sid_case two = {"2 octets", 10, {BITS(16), 0, 2, 0, 2, 0x12, 0x34}};
+	assert_int_equal(decode_case(&two, 1, &out), 0);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.v[0], 0x1234);
 	/* Two SID key packets: which one would count? Neither. */
 	assert_int_equal(decode_case(&good, 2, &out), ERR_INVAL);
 	assert_non_null(strstr(why, "more than one"));
