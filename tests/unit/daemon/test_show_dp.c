@@ -164,13 +164,10 @@ static int setup(void **state)
 	assert_int_equal(daemon_gmdp_install(W.live.gmdp, &in, sim_now(W.p.s)), 0);
 	traffic();
 
-	W.w = (struct ctl_world){.diag = &W.p.gm_log->d,
-				 .clock = sim_clock(W.p.s),
-				 .hostname = "GM1",
-				 .gm = W.p.gm->gm,
-				 .gm_ifname = "eth0",
-				 .dp_sad = W.live.sad,
-				 .gm_map = "gm_map"};
+	struct ctl_world ks_w;
+	showpair_worlds(&W.p, &W.w, &ks_w);
+	W.w.dp_sad = W.live.sad;
+	W.w.gm_map = "gm_map";
 	W.idle_w = W.w;
 	W.idle_w.dp_sad = W.idle.sad;
 	W.none_w = W.w;

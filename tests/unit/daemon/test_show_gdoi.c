@@ -25,16 +25,10 @@ static int setup(void **state)
 	memset(&W, 0, sizeof(W));
 	showpair_start(&W.p, 20261122, false);
 	static const char *const local_acl[] = {"access-list deny ip host 10.1.13.2 any"};
-	W.gm_w = (struct ctl_world){.diag = &W.p.gm_log->d,
-				    .clock = sim_clock(W.p.s),
-				    .hostname = "GM1",
-				    .gm = W.p.gm->gm,
-				    .gm_ifname = "eth0",
-				    .gm_local_acl = local_acl,
-				    .gm_local_acl_n = 1};
+	showpair_worlds(&W.p, &W.gm_w, &W.ks_w);
+	W.gm_w.gm_local_acl = local_acl;
+	W.gm_w.gm_local_acl_n = 1;
 	W.gm_w.ike[W.gm_w.n_ike++] = gdoi_gm_ike(W.p.gm->gm);
-	W.ks_w = (struct ctl_world){
-	    .diag = &W.p.ks_log->d, .clock = sim_clock(W.p.s), .hostname = "KS1", .ks = W.p.ks->ks};
 	W.ks_w.ike[W.ks_w.n_ike++] = gdoi_ks_ike(W.p.ks->ks);
 	return 0;
 }

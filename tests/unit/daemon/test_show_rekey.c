@@ -30,13 +30,7 @@ static int start(uint32_t mcast)
 {
 	memset(&W, 0, sizeof(W));
 	showpair_start_mcast(&W.p, 20261206, false, mcast);
-	W.gm_w = (struct ctl_world){.diag = &W.p.gm_log->d,
-				    .clock = sim_clock(W.p.s),
-				    .hostname = "GM1",
-				    .gm = W.p.gm->gm,
-				    .gm_ifname = "eth0"};
-	W.ks_w = (struct ctl_world){
-	    .diag = &W.p.ks_log->d, .clock = sim_clock(W.p.s), .hostname = "KS1", .ks = W.p.ks->ks};
+	showpair_worlds(&W.p, &W.gm_w, &W.ks_w);
 	return 0;
 }
 

@@ -25,13 +25,7 @@ static int setup(void **state)
 	memset(&W, 0, sizeof(W));
 	static const struct gdoi_transform gcm = {GDOI_ENC_AES_GCM, 128, GDOI_AUTH_NONE};
 	showpair_start_xf(&W.p, 20261206, &gcm);
-	W.gm_w = (struct ctl_world){.diag = &W.p.gm_log->d,
-				    .clock = sim_clock(W.p.s),
-				    .hostname = "GM1",
-				    .gm = W.p.gm->gm,
-				    .gm_ifname = "eth0"};
-	W.ks_w = (struct ctl_world){
-	    .diag = &W.p.ks_log->d, .clock = sim_clock(W.p.s), .hostname = "KS1", .ks = W.p.ks->ks};
+	showpair_worlds(&W.p, &W.gm_w, &W.ks_w);
 	return 0;
 }
 

@@ -61,6 +61,17 @@ static void start(struct showpair *p, uint64_t seed, bool gm_fail_close, uint32_
 	assert_non_null(p->cmds);
 }
 
+void showpair_worlds(struct showpair *p, struct ctl_world *gm, struct ctl_world *ks)
+{
+	*gm = (struct ctl_world){.diag = &p->gm_log->d,
+				 .clock = sim_clock(p->s),
+				 .hostname = "GM1",
+				 .gm = p->gm->gm,
+				 .gm_ifname = "eth0"};
+	*ks = (struct ctl_world){
+	    .diag = &p->ks_log->d, .clock = sim_clock(p->s), .hostname = "KS1", .ks = p->ks->ks};
+}
+
 void showpair_stop(struct showpair *p)
 {
 	ctl_reply_free(&p->rep);

@@ -38,6 +38,12 @@ void showpair_start_mcast(struct showpair *p, uint64_t seed, bool gm_fail_close,
 void showpair_start_xf(struct showpair *p, uint64_t seed, const struct gdoi_transform *xf);
 void showpair_stop(struct showpair *p);
 /*
+ * The command worlds of the pair as gvpnd builds them: *gm the member
+ * "GM1" (crypto map on eth0), *ks the key server "KS1"; a test adds what
+ * else its commands need (local ACL, IKE SAs, data plane).
+ */
+void showpair_worlds(struct showpair *p, struct ctl_world *gm, struct ctl_world *ks);
+/*
  * Run one command line through ctl_run() (asserts it ran); returns the
  * output, valid until the next call, and the status in *status (may be NULL).
  */
