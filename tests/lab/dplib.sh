@@ -101,6 +101,31 @@ dp_at_least() {
 	[ "$v" -ge "$4" ] || { echo "$1 $2.$3 = $v, want >= $4"; return 1; }
 }
 
+# stream_start PORT PPS: a numbered UDP stream h13 -> 192.168.14.2:PORT at
+# PPS datagrams/s (tools/dp_traffic.py), the receiver listening first; it
+# runs until stream_stop.
+stream_start() {
+	bg_in_ns h14 "${TRAFFIC[@]}" udp-stream-rx "$1" 3 "$TMP/rx"
+	STREAM_RX=$BG_PID
+	poll 5 output_has ":$1 " in_ns h14 ss -uln || fail "stream receiver did not listen"
+	bg_in_ns h13 "${TRAFFIC[@]}" udp-stream-tx 192.168.14.2 "$1" "$2" "$TMP/stop" >"$TMP/sent"
+	STREAM_TX=$BG_PID
+}
+
+# stream_stop WHAT: stop the stream and check that every datagram h13 sent
+# arrived at h14 exactly once ("... WHAT" names when, for the check).
+stream_stop() {
+	local sent got distinct first last
+	touch "$TMP/stop"
+	wait "$STREAM_TX" || fail "the stream sender failed"
+	sent=$(cat "$TMP/sent")
+	wait "$STREAM_RX" || fail "the stream receiver failed"
+	read -r _ got _ distinct _ first _ last <"$TMP/rx"
+	pass "h13 sent $sent datagrams; h14 got $got ($distinct distinct, $first..$last)"
+	check "every datagram arrived exactly once $1" \
+		test "$got $distinct $first $last" = "$sent $sent 0 $((sent - 1))"
+}
+
 # capture NODE IFACE FILTER...: start a capture (lab.sh: tcpdump in NODE's
 # namespace, stopped by its PID through `lab capture stop`), print its file.
 capture() {
