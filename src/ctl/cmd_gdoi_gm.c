@@ -187,14 +187,13 @@ static void tek_block(struct result_node *parent, const struct gdoi_gm_group_inf
 
 /* ---- show crypto gdoi ---- */
 
-/*
- * Visit the GM groups (only: one group's index, or -1 for all) with their
- * snapshot, each under a new item of the list "groups".
- */
-typedef void (*group_fn)(struct ctl_exec *x, struct result_node *item, size_t i,
-			 const struct gdoi_gm_group_info *g, const struct ctl_args *a);
+int ctl_gdoi_need_gm(struct ctl_exec *x)
+{
+	return x->w->gm ? 0 : ctl_fail(x, "%% This box is not a group member");
+}
 
-static int for_each_group(struct ctl_exec *x, const struct ctl_args *a, int only, group_fn fn)
+int ctl_gdoi_each_gm_group(struct ctl_exec *x, const struct ctl_args *a, int only,
+			   ctl_gdoi_gm_fn fn)
 {
 	struct result_node *list = result_list(result_root(x->r), "groups");
 	uint64_t now = ctl_now(x);
@@ -242,7 +241,7 @@ int ctl_show_gdoi_gm_groups(struct ctl_exec *x, const struct ctl_args *a)
 	int only = name ? gdoi_gm_group_find(x->w->gm, name) : -1;
 	if (name && only < 0)
 		return 0; /* a KS group, or none (cmd_gdoi.c says so) */
-	return for_each_group(x, a, only, group_information);
+	return ctl_gdoi_each_gm_group(x, a, only, group_information);
 }
 
 /* ---- show crypto gdoi gm ---- */
@@ -266,9 +265,9 @@ static void gm_information(struct ctl_exec *x, struct result_node *it, size_t i,
 
 static int show_gm(struct ctl_exec *x, const struct ctl_args *a)
 {
-	if (!x->w->gm)
-		return ctl_fail(x, "%% This box is not a group member");
-	return for_each_group(x, a, -1, gm_information);
+	if (ctl_gdoi_need_gm(x))
+		return ERR_STATE;
+	return ctl_gdoi_each_gm_group(x, a, -1, gm_information);
 }
 
 /* ---- show crypto gdoi gm acl ---- */
@@ -290,9 +289,9 @@ static void gm_acl(struct ctl_exec *x, struct result_node *it, size_t i,
 
 static int show_gm_acl(struct ctl_exec *x, const struct ctl_args *a)
 {
-	if (!x->w->gm)
-		return ctl_fail(x, "%% This box is not a group member");
-	return for_each_group(x, a, -1, gm_acl);
+	if (ctl_gdoi_need_gm(x))
+		return ERR_STATE;
+	return ctl_gdoi_each_gm_group(x, a, -1, gm_acl);
 }
 
 static const struct ctl_cmd_def cmds[] = {

@@ -16,9 +16,21 @@
 #include "util/err.h"
 #include "util/mem.h"
 
-static int need_ks(struct ctl_exec *x)
+int ctl_gdoi_need_ks(struct ctl_exec *x)
 {
 	return x->w->ks ? 0 : ctl_fail(x, "%% This box is not a key server");
+}
+
+int ctl_gdoi_each_ks_group(struct ctl_exec *x, const struct ctl_args *a, ctl_gdoi_ks_fn fn)
+{
+	struct result_node *list = result_list(result_root(x->r), "groups");
+	uint64_t now = ctl_now(x);
+	for (size_t i = 0; i < gdoi_ks_group_count(x->w->ks); i++) {
+		struct gdoi_ks_group_info g;
+		if (!gdoi_ks_group_info(x->w->ks, i, now, &g))
+			fn(x, result_item(list), &g, a);
+	}
+	return result_error(x->r);
 }
 
 static const char *replay_name(uint8_t replay)
@@ -140,7 +152,7 @@ int ctl_show_gdoi_ks_groups(struct ctl_exec *x, const struct ctl_args *a)
 
 static int show_ks(struct ctl_exec *x, const struct ctl_args *a)
 {
-	if (need_ks(x))
+	if (ctl_gdoi_need_ks(x))
 		return ERR_STATE;
 	struct gdoi_ks *ks = x->w->ks;
 	uint64_t now = ctl_now(x), total = 0;
@@ -263,7 +275,7 @@ static struct result_node *summary_table(struct result_node *g, uint32_t ks_addr
 
 static int show_members(struct ctl_exec *x, const struct ctl_args *a)
 {
-	if (need_ks(x))
+	if (ctl_gdoi_need_ks(x))
 		return ERR_STATE;
 	struct gdoi_ks *ks = x->w->ks;
 	struct members_walk w = {.summary = ctl_arg_has(a, "summary"), .now = ctl_now(x)};
@@ -354,7 +366,7 @@ static void tek_policy(struct result_node *list, const struct gdoi_ks_tek_info *
 static int show_policy(struct ctl_exec *x, const struct ctl_args *a)
 {
 	(void)a;
-	if (need_ks(x))
+	if (ctl_gdoi_need_ks(x))
 		return ERR_STATE;
 	struct gdoi_ks *ks = x->w->ks;
 	uint64_t now = ctl_now(x);
@@ -399,7 +411,7 @@ static int show_policy(struct ctl_exec *x, const struct ctl_args *a)
 static int show_ks_acl(struct ctl_exec *x, const struct ctl_args *a)
 {
 	(void)a;
-	if (need_ks(x))
+	if (ctl_gdoi_need_ks(x))
 		return ERR_STATE;
 	struct gdoi_ks *ks = x->w->ks;
 	uint64_t now = ctl_now(x);

@@ -50,9 +50,11 @@ static struct result_node *sec_kv(struct result_node *s, const char *label, cons
 
 /* ---- show crypto gdoi ks rekey ---- */
 
-static void ks_rekey_group(struct result_node *list, const struct gdoi_ks_group_info *g)
+static void ks_rekey_group(struct ctl_exec *x, struct result_node *it,
+			   const struct gdoi_ks_group_info *g, const struct ctl_args *a)
 {
-	struct result_node *it = result_item(list);
+	(void)x;
+	(void)a;
 	result_align(it, RESULT_ALIGN_COLUMN, 40, 1);
 	result_text(it, "Group %s (%s)", g->name, transport(g->multicast));
 	struct result_node *j = result_set_flags(result_section(it, NULL), RESULT_JSON_ONLY);
@@ -114,25 +116,11 @@ static void ks_rekey_group(struct result_node *list, const struct gdoi_ks_group_
 	result_blank(it);
 }
 
-static int need_ks(struct ctl_exec *x)
-{
-	return x->w->ks ? 0 : ctl_fail(x, "%% This box is not a key server");
-}
-
 static int show_ks_rekey(struct ctl_exec *x, const struct ctl_args *a)
 {
-	(void)a;
-	if (need_ks(x))
+	if (ctl_gdoi_need_ks(x))
 		return ERR_STATE;
-	struct gdoi_ks *ks = x->w->ks;
-	uint64_t now = ctl_now(x);
-	struct result_node *list = result_list(result_root(x->r), "groups");
-	for (size_t i = 0; i < gdoi_ks_group_count(ks); i++) {
-		struct gdoi_ks_group_info g;
-		if (!gdoi_ks_group_info(ks, i, now, &g))
-			ks_rekey_group(list, &g);
-	}
-	return result_error(x->r);
+	return ctl_gdoi_each_ks_group(x, a, ks_rekey_group);
 }
 
 /* ---- show crypto gdoi gm rekey [detail] ---- */
@@ -182,11 +170,13 @@ static void kek_sa_table(struct result_node *it, const struct gdoi_gm_group_info
 			    "---", "---");
 }
 
-static void gm_rekey_group(struct result_node *list, const struct gdoi_gm_group_info *g,
-			   bool detail)
+static void gm_rekey_group(struct ctl_exec *x, struct result_node *it, size_t i,
+			   const struct gdoi_gm_group_info *g, const struct ctl_args *a)
 {
+	(void)x;
+	(void)i;
+	bool detail = ctl_arg_has(a, "detail");
 	char b[DIAG_IP4_STRLEN];
-	struct result_node *it = result_item(list);
 	result_align(it, RESULT_ALIGN_COLUMN, 0, 1);
 	result_text(it, "Group %s (%s)", g->name, transport(g->multicast));
 	struct result_node *j = result_set_flags(result_section(it, NULL), RESULT_JSON_ONLY);
@@ -217,17 +207,9 @@ static void gm_rekey_group(struct result_node *list, const struct gdoi_gm_group_
 
 static int show_gm_rekey(struct ctl_exec *x, const struct ctl_args *a)
 {
-	if (!x->w->gm)
-		return ctl_fail(x, "%% This box is not a group member");
-	struct gdoi_gm *gm = x->w->gm;
-	uint64_t now = ctl_now(x);
-	struct result_node *list = result_list(result_root(x->r), "groups");
-	for (size_t i = 0; i < gdoi_gm_group_count(gm); i++) {
-		struct gdoi_gm_group_info g;
-		if (!gdoi_gm_group_info(gm, i, now, &g))
-			gm_rekey_group(list, &g, ctl_arg_has(a, "detail"));
-	}
-	return result_error(x->r);
+	if (ctl_gdoi_need_gm(x))
+		return ERR_STATE;
+	return ctl_gdoi_each_gm_group(x, a, -1, gm_rekey_group);
 }
 
 /* ---- show crypto gdoi rekey sa [detail] ---- */
@@ -369,7 +351,7 @@ static int show_rekey_sa(struct ctl_exec *x, const struct ctl_args *a)
 
 static int rekey_now(struct ctl_exec *x, const struct ctl_args *a)
 {
-	if (need_ks(x))
+	if (ctl_gdoi_need_ks(x))
 		return ERR_STATE;
 	const char *group = ctl_arg_str(a, "group-name");
 	int rc = gdoi_ks_rekey_now(x->w->ks, group, ctl_arg_has(a, "replace-now"), ctl_now(x));
@@ -394,7 +376,7 @@ static int rekey_now(struct ctl_exec *x, const struct ctl_args *a)
  */
 static int clear_members(struct ctl_exec *x, const struct ctl_args *a)
 {
-	if (need_ks(x))
+	if (ctl_gdoi_need_ks(x))
 		return ERR_STATE;
 	const char *group = ctl_arg_str(a, "group-name");
 	uint64_t now = ctl_now(x);

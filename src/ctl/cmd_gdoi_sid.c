@@ -17,6 +17,7 @@
 #include "ctl/exec.h"
 #include "ctl/result.h"
 #include "ctl/show_gdoi.h"
+#include "util/err.h"
 #include "diag/log.h"
 #include "gdoi/gm.h"
 #include "gdoi/ks.h"
@@ -48,9 +49,11 @@ static void gm_tek_list(struct result_node *it, const struct gdoi_gm_group_info 
 	}
 }
 
-static void gm_identifier(struct result_node *list, const struct gdoi_gm_group_info *g, bool detail)
+static void gm_identifier(struct ctl_exec *x, struct result_node *it, size_t index,
+			  const struct gdoi_gm_group_info *g, const struct ctl_args *a)
 {
-	struct result_node *it = result_item(list);
+	(void)x;
+	(void)index;
 	result_align(it, RESULT_ALIGN_COLUMN, 0, 1);
 	result_kv_str(it, "Group Name", "%s", g->name);
 	struct result_node *s = result_set_indent(result_section(it, NULL), 4);
@@ -69,23 +72,16 @@ static void gm_identifier(struct result_node *list, const struct gdoi_gm_group_i
 	result_set_key(result_set_unit(result_kv_u64(s, "Next request in", g->reregister_in_sec),
 				       " sec (next registration)"),
 		       "nextRequestSec");
-	if (detail)
+	if (ctl_arg_has(a, "detail"))
 		gm_tek_list(it, g);
 	result_blank(it);
 }
 
 static int show_gm_identifier(struct ctl_exec *x, const struct ctl_args *a)
 {
-	if (!x->w->gm)
-		return ctl_fail(x, "%% This box is not a group member");
-	struct result_node *list = result_list(result_root(x->r), "groups");
-	uint64_t now = ctl_now(x);
-	for (size_t i = 0; i < gdoi_gm_group_count(x->w->gm); i++) {
-		struct gdoi_gm_group_info g;
-		if (!gdoi_gm_group_info(x->w->gm, i, now, &g))
-			gm_identifier(list, &g, ctl_arg_has(a, "detail"));
-	}
-	return result_error(x->r);
+	if (ctl_gdoi_need_gm(x))
+		return ERR_STATE;
+	return ctl_gdoi_each_gm_group(x, a, -1, gm_identifier);
 }
 
 /* ---- show crypto gdoi ks identifier [detail] ---- */
@@ -107,10 +103,9 @@ static int sid_row(void *arg, const struct gdoi_ks_member_info *m)
 	return 0;
 }
 
-static void ks_identifier(struct ctl_exec *x, struct result_node *list,
-			  const struct gdoi_ks_group_info *g, bool detail)
+static void ks_identifier(struct ctl_exec *x, struct result_node *it,
+			  const struct gdoi_ks_group_info *g, const struct ctl_args *a)
 {
-	struct result_node *it = result_item(list);
 	result_align(it, RESULT_ALIGN_COLUMN, 0, 1);
 	result_kv_str(it, "Group Name", "%s", g->name);
 	struct result_node *s = result_set_indent(result_section(it, NULL), 4);
@@ -127,7 +122,7 @@ static void ks_identifier(struct ctl_exec *x, struct result_node *list,
 		       "senderIdsRefused");
 	result_set_key(result_kv_u64(s, "Members holding a sender ID", g->sid_members),
 		       "membersWithSenderId");
-	if (detail) {
+	if (ctl_arg_has(a, "detail")) {
 		struct result_node *m = result_set_indent(result_section(it, NULL), 4);
 		struct result_node *t = result_table(m, "members");
 		result_table_col(t, "Group Member ID", 18, 0, NULL);
@@ -140,16 +135,9 @@ static void ks_identifier(struct ctl_exec *x, struct result_node *list,
 
 static int show_ks_identifier(struct ctl_exec *x, const struct ctl_args *a)
 {
-	if (!x->w->ks)
-		return ctl_fail(x, "%% This box is not a key server");
-	struct result_node *list = result_list(result_root(x->r), "groups");
-	uint64_t now = ctl_now(x);
-	for (size_t i = 0; i < gdoi_ks_group_count(x->w->ks); i++) {
-		struct gdoi_ks_group_info g;
-		if (!gdoi_ks_group_info(x->w->ks, i, now, &g))
-			ks_identifier(x, list, &g, ctl_arg_has(a, "detail"));
-	}
-	return result_error(x->r);
+	if (ctl_gdoi_need_ks(x))
+		return ERR_STATE;
+	return ctl_gdoi_each_ks_group(x, a, ks_identifier);
 }
 
 static const struct ctl_cmd_def cmds[] = {
